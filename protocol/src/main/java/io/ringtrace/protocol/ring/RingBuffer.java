@@ -51,6 +51,14 @@ public final class RingBuffer {
         throw new UnsupportedOperationException();
     }
 
+    /**
+     * Abandons the event reserved by {@link #reserve} (a filter said no): nothing of it stays in
+     * the page and no counter moves; releases the guard. (ring_buffer_discard_commit.)
+     */
+    public void discard() {
+        throw new UnsupportedOperationException();
+    }
+
     /** Records a complete payload (common fields included). Returns false if not recorded. */
     public boolean write(byte[] payload, int offset, int length) {
         throw new UnsupportedOperationException();
