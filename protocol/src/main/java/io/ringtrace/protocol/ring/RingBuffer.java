@@ -1,6 +1,13 @@
 package io.ringtrace.protocol.ring;
 
 import io.ringtrace.protocol.TraceClock;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * One CPU's ring of sub-buffers (the kernel's ring_buffer_per_cpu), in the kernel's binary page
@@ -12,9 +19,133 @@ import io.ringtrace.protocol.TraceClock;
  * allocation. Control and read methods (reset, resize, consume, page reads, snapshots) may be
  * called from any one thread at a time (the owning actor) and take the same guard briefly.
  *
- * <p>IMPLEMENTATION OWNER: ring helper. API contract below is fixed; add methods as needed.
+ * <p>The guard is not reentrant: a thread holding a reservation must call nothing on this ring
+ * but {@link #writePage()}, {@link #commit()} or {@link #discard()} until it has called one of the
+ * last two, and must always call one of them (an exception in between leaves every other writer
+ * and reader spinning).
+ *
+ * <h2>Model</h2>
+ * Sub-buffers live in {@code nrPages + 1} slots (the kernel's nr_pages plus its reader page), so
+ * {@code nrPages} full sub-buffers of data are kept besides the one being written. Every
+ * sub-buffer the writer starts gets the next <em>sequence number</em>; seq {@code s} lives in slot
+ * {@code s % (nrPages + 1)}. The live sub-buffers are {@code headSeq .. writeSeq}:
+ * <ul>
+ *   <li>the <em>tail page</em> ({@code writeSeq}) is the one the writer fills; its {@code commit}
+ *       is the tail offset (the guard makes reserve+commit atomic for readers, so the write and
+ *       commit positions never differ where a reader can see them);</li>
+ *   <li>the <em>head page</em> ({@code headSeq}) is the oldest one holding unconsumed events. The
+ *       consuming reader reads it in place, from a read offset (the kernel's
+ *       {@code reader_page->read}), so a partly read tail page keeps receiving events after what
+ *       was read, without duplicates. When the writer needs the slot of an unconsumed head page,
+ *       overwrite mode drops that page (its unread entries go to {@code overrun}, and the next
+ *       read reports the loss) and producer/consumer mode drops the new event
+ *       ({@code dropped_events}).</li>
+ * </ul>
+ * An event that does not fit in the rest of the tail page makes the writer fill that rest as the
+ * kernel's rb_reset_tail does (discarded padding, type 29 with time_delta 1 and array[0] = rest-4,
+ * counted in entries_bytes; a 4-byte rest gets a null padding header outside the commit) and move
+ * to a new sub-buffer; such a page's commit covers the padding, and its "real end" is where the
+ * data stops. Pages given to readers ({@link #readPage}) are cut at the real end.
  */
 public final class RingBuffer {
+
+    private static final VarHandle GUARD;
+
+    static {
+        try {
+            GUARD = MethodHandles.lookup().findVarHandle(RingBuffer.class, "guard", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static final int HDR = PageFormat.HEADER_SIZE;
+    private static final int MAX_SMALL_DATA = PageFormat.TYPE_DATA_MAX * 4;
+    private static final int SPINS_BEFORE_YIELD = 64;
+    private static final long MAX_EXTEND_DELTA = 1L << 59;
+    private static final int SMALL_COPY = 64;
+
+    /** The writer guard: 0 free, 1 held. Only accessed through {@link #GUARD}. */
+    @SuppressWarnings("unused")
+    private volatile int guard;
+
+    private final int cpu;
+    private volatile boolean recordOn = true;
+
+    // ------------------------------------------------ configuration (written under the guard)
+    private int subbufSize;
+    private int capacity;
+    private int maxPayload;
+    private int nrPages;
+    private int nSlots;
+    private boolean overwrite;
+    private TraceClock clock;
+    /** Test hook: when set, timestamps come from here instead of {@link #clock}. */
+    private LongSupplier timeSource;
+
+    // ------------------------------------------------ sub-buffers and their bookkeeping
+    private byte[][] pages;
+    /** Commit word of each sub-buffer the writer has left (flags kept for restored pages). */
+    private long[] slotCommit;
+    /** Real end of data of each sub-buffer the writer has left (end of its last data event). */
+    private int[] slotDataEnd;
+    /** Data events committed into each sub-buffer the writer has left. */
+    private int[] slotEntries;
+    /** Lost-events mark of a restored sub-buffer: 0 none, -1 unknown count, else the count. */
+    private long[] slotLost;
+    /** Where an event that needs a new sub-buffer is built until commit (so discard has no effect). */
+    private byte[] scratch;
+
+    // ------------------------------------------------ writer state
+    private long writeSeq;
+    private int curSlot;
+    private byte[] curPage;
+    /** Write offset in the tail page's data area (= its commit once sealed). */
+    private int tail;
+    private int tailEntries;
+    /** The tail page was closed with padding: nothing more goes in it. */
+    private boolean sealed;
+    /** Real end of data of a sealed tail page. */
+    private int sealEnd;
+    /** Timestamp of the last committed event (deltas are taken from it); MIN_VALUE when none. */
+    private long lastTs = Long.MIN_VALUE;
+
+    // reservation in progress
+    private int pendingLen;
+    private long pendingTs;
+    private boolean pendingMove;
+    private byte[] resPage;
+
+    // ------------------------------------------------ counters (section 4.4)
+    private long entries;
+    private long entriesBytes;
+    private long overrun;
+    private long commitOverrun;
+    private long dropped;
+    private long read;
+    private long readBytes;
+
+    // ------------------------------------------------ consuming reader state
+    private long headSeq;
+    private int readPos;
+    /** Timestamp of the last consumed event of the head page (valid when readPos > 0). */
+    private long readStamp;
+    private int headReadEntries;
+    /** overrun already reported to the consuming reader (the kernel's last_overrun). */
+    private long lastOverrun;
+    /** Lost marks of restored pages the reader has entered and not yet reported. */
+    private long pendingLost;
+    private final PageWalker walker = new PageWalker();
+    /** Bumped when the content is replaced wholesale (reset, restore, sub-buffer size). */
+    private long generation;
+
+    private boolean peekValid;
+    private long peekSeq;
+    private int peekPos;
+    private int peekNext;
+    private long peekTs;
+    private long peekOverrun;
+    private long peekGen;
 
     /**
      * @param cpu        the CPU index this ring belongs to
@@ -25,7 +156,94 @@ public final class RingBuffer {
      * @param clock      the clock timestamps are taken from
      */
     public RingBuffer(int cpu, int subbufSize, int nrPages, boolean overwrite, TraceClock clock) {
-        throw new UnsupportedOperationException("ring helper");
+        checkSubbufSize(subbufSize);
+        checkNrPages(nrPages);
+        this.cpu = cpu;
+        this.overwrite = overwrite;
+        this.clock = Objects.requireNonNull(clock, "clock");
+        install(subbufSize, nrPages, allocPages(nrPages + 1, subbufSize));
+        curSlot = 0;
+        curPage = pages[0];
+    }
+
+    private static void checkSubbufSize(int size) {
+        if (size < 4096 || size > 524288 || Integer.bitCount(size) != 1) {
+            throw new IllegalArgumentException("sub-buffer size must be a power of two in 4096..524288: " + size);
+        }
+    }
+
+    private static void checkNrPages(int n) {
+        if (n < 2 || n > Integer.MAX_VALUE - 1) {
+            throw new IllegalArgumentException("nr_pages must be at least 2: " + n);
+        }
+    }
+
+    private static byte[][] allocPages(int n, int size) {
+        byte[][] p = new byte[n][];
+        for (int i = 0; i < n; i++) {
+            p[i] = new byte[size];
+        }
+        return p;
+    }
+
+    private void install(int size, int nr, byte[][] newPages) {
+        subbufSize = size;
+        capacity = PageFormat.capacity(size);
+        maxPayload = PageFormat.maxPayload(size);
+        nrPages = nr;
+        nSlots = nr + 1;
+        pages = newPages;
+        slotCommit = new long[nSlots];
+        slotDataEnd = new int[nSlots];
+        slotEntries = new int[nSlots];
+        slotLost = new long[nSlots];
+        scratch = new byte[size];
+    }
+
+    // ---------------------------------------------------------------- the guard
+
+    private void acquire() {
+        if (!GUARD.compareAndSet(this, 0, 1)) {
+            acquireSlow();
+        }
+    }
+
+    private void acquireSlow() {
+        int spins = 0;
+        for (;;) {
+            if ((int) GUARD.getOpaque(this) == 0 && GUARD.compareAndSet(this, 0, 1)) {
+                return;
+            }
+            if (++spins < SPINS_BEFORE_YIELD) {
+                Thread.onSpinWait();
+            } else {
+                // the holder may have been descheduled (more writers than cores)
+                Thread.yield();
+            }
+        }
+    }
+
+    private void release() {
+        GUARD.setRelease(this, 0);
+    }
+
+    private int slotOf(long seq) {
+        return (int) (seq % nSlots);
+    }
+
+    private long now() {
+        LongSupplier src = timeSource;
+        return src == null ? clock.now() : src.getAsLong();
+    }
+
+    /** Test hook: take timestamps from {@code source} (null: from the clock again). */
+    void setTimeSource(LongSupplier source) {
+        acquire();
+        try {
+            this.timeSource = source;
+        } finally {
+            release();
+        }
     }
 
     // ---------------------------------------------------------------- writer side (any thread)
@@ -36,134 +254,744 @@ public final class RingBuffer {
      * guard stays held until {@link #commit()}. Returns -1 (and holds nothing) when the event is not
      * recorded: recording off, payload larger than {@link PageFormat#maxPayload}, or buffer full in
      * producer/consumer mode (dropped_events++).
+     *
+     * <p>Any thread. The timestamp is read inside the guard and never goes below the previous
+     * event's, so timestamps are monotonic per ring. The event is laid out as the kernel's
+     * rb_update_event does; the bytes between the end of the payload and the end of the (4-aligned)
+     * event are zeroed here, the payload bytes are the caller's to write. A delta that does not fit
+     * in 27 bits is preceded by a TIME_EXTEND event; the first event of a sub-buffer has delta 0 and
+     * the sub-buffer's time_stamp is its timestamp.
      */
     public int reserve(int payloadLength) {
-        throw new UnsupportedOperationException();
+        if (!recordOn || payloadLength < 0) {
+            return -1;
+        }
+        acquire();
+        if (payloadLength > maxPayload) {
+            release();
+            return -1;
+        }
+        int len = PageFormat.eventLength(payloadLength);
+        long last = lastTs;
+        long ts = now();
+        if (ts < last) {
+            ts = last;
+        }
+        int t = tail;
+        byte[] page = curPage;
+        long delta = 0;
+        int need = len;
+        if (t != 0) {
+            delta = ts - last;
+            if (delta > PageFormat.TIME_DELTA_MAX) {
+                if (delta < MAX_EXTEND_DELTA) {
+                    need += 8;
+                } else {
+                    delta = 0; // the kernel gives up on deltas of 59 bits and more
+                }
+            } else if (delta < 0) {
+                delta = 0;
+            }
+        }
+        if (t + need > capacity) {
+            if (!canMove()) {
+                seal();
+                dropped++;
+                release();
+                return -1;
+            }
+            // the event goes first on a new sub-buffer: build it aside, move at commit
+            pendingMove = true;
+            page = scratch;
+            t = 0;
+            delta = 0;
+            need = len;
+        }
+        int pos = HDR + t;
+        if (need != len) {
+            PageFormat.putInt(page, pos,
+                    PageFormat.TYPE_TIME_EXTEND | (int) ((delta & PageFormat.TIME_DELTA_MAX) << 5));
+            PageFormat.putInt(page, pos + 4, (int) (delta >>> PageFormat.TIME_DELTA_BITS));
+            pos += 8;
+            delta = 0;
+        }
+        int body = len - 4;
+        int off;
+        if (body > MAX_SMALL_DATA) {
+            PageFormat.putInt(page, pos, (int) (delta << 5));
+            PageFormat.putInt(page, pos + 4, body);
+            off = pos + 8;
+        } else {
+            PageFormat.putInt(page, pos, (body >>> 2) | (int) (delta << 5));
+            off = pos + 4;
+        }
+        for (int p = off + (payloadLength & ~3), e = pos + len; p < e; p += 4) {
+            PageFormat.putInt(page, p, 0);
+        }
+        resPage = page;
+        pendingLen = need;
+        pendingTs = ts;
+        return off;
     }
 
     /** The page the reserved event is written into; valid between reserve and commit. */
     public byte[] writePage() {
-        throw new UnsupportedOperationException();
+        return resPage;
     }
 
-    /** Publishes the reserved event (entries++, entries_bytes += its length) and releases the guard. */
+    /**
+     * Publishes the reserved event (entries++, entries_bytes += its length) and releases the guard.
+     * Only the thread holding the reservation may call it.
+     */
     public void commit() {
-        throw new UnsupportedOperationException();
+        int len = pendingLen;
+        if (len == 0) {
+            throw new IllegalStateException("commit without a reservation");
+        }
+        if (pendingMove) {
+            moveTail();
+            System.arraycopy(scratch, HDR, curPage, HDR, len);
+            pendingMove = false;
+        }
+        int t = tail;
+        if (t == 0) {
+            PageFormat.putLong(curPage, 0, pendingTs);
+        }
+        tail = t + len;
+        tailEntries++;
+        entries++;
+        entriesBytes += len;
+        lastTs = pendingTs;
+        pendingLen = 0;
+        release();
     }
 
     /**
      * Abandons the event reserved by {@link #reserve} (a filter said no): nothing of it stays in
      * the page and no counter moves; releases the guard. (ring_buffer_discard_commit.)
+     * Only the thread holding the reservation may call it. An event that needs a new sub-buffer
+     * is built aside until commit (the page move, padding and any overwrite happen at commit), so
+     * discarding any reservation leaves the ring exactly as it was; the reserved bytes are zeroed.
      */
     public void discard() {
-        throw new UnsupportedOperationException();
+        int len = pendingLen;
+        if (len == 0) {
+            throw new IllegalStateException("discard without a reservation");
+        }
+        if (!pendingMove) {
+            byte[] page = curPage;
+            int p = HDR + tail;
+            int e = p + len;
+            for (; p + 8 <= e; p += 8) {
+                PageFormat.putLong(page, p, 0);
+            }
+            if (p < e) {
+                PageFormat.putInt(page, p, 0); // event lengths are multiples of 4
+            }
+        }
+        pendingMove = false;
+        pendingLen = 0;
+        release();
     }
 
-    /** Records a complete payload (common fields included). Returns false if not recorded. */
+    /** Records a complete payload (common fields included). Returns false if not recorded. Any thread. */
     public boolean write(byte[] payload, int offset, int length) {
-        throw new UnsupportedOperationException();
+        Objects.checkFromIndexSize(offset, length, payload.length);
+        int off = reserve(length);
+        if (off < 0) {
+            return false;
+        }
+        byte[] page = resPage;
+        if (length <= SMALL_COPY) {
+            // short payloads: word copies beat the arraycopy stub
+            int i = 0;
+            for (; i + 8 <= length; i += 8) {
+                PageFormat.putLong(page, off + i, PageFormat.getLong(payload, offset + i));
+            }
+            for (; i < length; i++) {
+                page[off + i] = payload[offset + i];
+            }
+        } else {
+            System.arraycopy(payload, offset, page, off, length);
+        }
+        commit();
+        return true;
+    }
+
+    /** Under the guard: can the writer start a new sub-buffer now? */
+    private boolean canMove() {
+        if (overwrite) {
+            return true;
+        }
+        reclaim();
+        return writeSeq + 1 - headSeq < nSlots;
+    }
+
+    /**
+     * Under the guard: closes the tail page the way rb_reset_tail does. A rest of 8 bytes or more
+     * becomes a discarded padding event (time_delta 1, array[0] = rest - 4) counted in
+     * entries_bytes, and the commit covers it; a rest of 4 gets a null padding header (type 29,
+     * delta 0) outside the commit.
+     */
+    private void seal() {
+        if (sealed) {
+            return;
+        }
+        int t = tail;
+        int rest = capacity - t;
+        byte[] page = curPage;
+        int commit = t;
+        if (rest >= 8) {
+            PageFormat.putInt(page, HDR + t, PageFormat.TYPE_PADDING | (1 << 5));
+            PageFormat.putInt(page, HDR + t + 4, rest - 4);
+            entriesBytes += rest;
+            commit = capacity;
+        } else if (rest >= 4) {
+            PageFormat.putInt(page, HDR + t, PageFormat.TYPE_PADDING);
+        }
+        sealed = true;
+        sealEnd = t;
+        tail = commit;
+        PageFormat.putLong(page, PageFormat.COMMIT_OFFSET, commit);
+        slotCommit[curSlot] = commit;
+        slotDataEnd[curSlot] = t;
+        slotEntries[curSlot] = tailEntries;
+    }
+
+    /** Under the guard (canMove() was true): seal the tail page and start the next sub-buffer. */
+    private void moveTail() {
+        seal();
+        reclaim();
+        if (writeSeq + 1 - headSeq >= nSlots) {
+            dropHead();
+        }
+        writeSeq++;
+        startTailPage();
+    }
+
+    private void startTailPage() {
+        curSlot = slotOf(writeSeq);
+        curPage = pages[curSlot];
+        PageFormat.putLong(curPage, 0, 0);
+        PageFormat.putLong(curPage, PageFormat.COMMIT_OFFSET, 0);
+        slotCommit[curSlot] = 0;
+        slotDataEnd[curSlot] = 0;
+        slotEntries[curSlot] = 0;
+        slotLost[curSlot] = 0;
+        tail = 0;
+        tailEntries = 0;
+        sealed = false;
+        sealEnd = 0;
+    }
+
+    // ---------------------------------------------------------------- reader bookkeeping (guard held)
+
+    private int dataEndOf(long seq) {
+        if (seq == writeSeq) {
+            return sealed ? sealEnd : tail;
+        }
+        return slotDataEnd[slotOf(seq)];
+    }
+
+    /** Steps the head past sub-buffers the writer has left and the reader has finished. */
+    private void reclaim() {
+        while (headSeq < writeSeq) {
+            int s = slotOf(headSeq);
+            if (readPos < slotDataEnd[s]) {
+                return;
+            }
+            // the padding after the real end is consumed with the page (rb_advance_reader)
+            readBytes += (slotCommit[s] & PageFormat.COMMIT_MASK) - readPos;
+            advanceHead();
+        }
+    }
+
+    private void advanceHead() {
+        headSeq++;
+        readPos = 0;
+        readStamp = 0;
+        headReadEntries = 0;
+        noteLostMark();
+    }
+
+    private void noteLostMark() {
+        if (headSeq < writeSeq) {
+            long mark = slotLost[slotOf(headSeq)];
+            if (mark != 0) {
+                pendingLost = (mark < 0 || pendingLost < 0) ? -1 : pendingLost + mark;
+            }
+        }
+    }
+
+    /** Drops the head page (overwrite, or a shrinking resize): its unread entries are overrun. */
+    private void dropHead() {
+        int s = slotOf(headSeq);
+        overrun += slotEntries[s] - headReadEntries;
+        entriesBytes -= (slotCommit[s] & PageFormat.COMMIT_MASK) - readPos;
+        advanceHead();
+    }
+
+    /** Events lost before the next one the consuming reader gets: 0, -1 (unknown) or a count. */
+    private long lostNow() {
+        if (pendingLost < 0) {
+            return -1;
+        }
+        return overrun - lastOverrun + pendingLost;
     }
 
     // ---------------------------------------------------------------- control (owner thread)
 
-    /** Per-ring record switch (ring_buffer_record_on/off for this CPU). */
+    /** Per-ring record switch (ring_buffer_record_on/off for this CPU). Any thread. */
     public void setRecordOn(boolean on) {
-        throw new UnsupportedOperationException();
+        this.recordOn = on;
     }
 
+    /** Any thread. */
     public boolean recordOn() {
-        throw new UnsupportedOperationException();
+        return recordOn;
     }
 
+    /** Overwrite (true) or producer/consumer mode; takes effect for the next page move. Owner thread. */
     public void setOverwrite(boolean overwrite) {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            this.overwrite = overwrite;
+        } finally {
+            release();
+        }
     }
 
+    /** Owner thread (any thread may read). */
+    public boolean overwrite() {
+        acquire();
+        try {
+            return overwrite;
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * Changes the clock (ring_buffer_set_clock). The content is kept, but the tail page is closed
+     * so that no sub-buffer mixes deltas of two clocks: the next event starts a new sub-buffer with
+     * an absolute time_stamp of the new clock. Timestamps of the two clocks are not comparable;
+     * like tracing_set_clock, the owner should {@link #reset()} afterwards. Owner thread.
+     */
     public void setClock(TraceClock clock) {
-        throw new UnsupportedOperationException();
+        Objects.requireNonNull(clock, "clock");
+        acquire();
+        try {
+            if (clock == this.clock) {
+                return;
+            }
+            this.clock = clock;
+            if (tail > 0) {
+                seal();
+            }
+            lastTs = Long.MIN_VALUE;
+        } finally {
+            release();
+        }
     }
 
+    /** Any thread. */
     public TraceClock clock() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            return clock;
+        } finally {
+            release();
+        }
     }
 
-    /** Erases every event and zeroes every counter (ring_buffer_reset_cpu). */
+    /**
+     * Erases every event and zeroes every counter (ring_buffer_reset_cpu). The writer starts a new
+     * sub-buffer sequence number; pages of before the reset are gone for {@link #copyPage}.
+     * Owner thread.
+     */
     public void reset() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            resetLocked();
+        } finally {
+            release();
+        }
+    }
+
+    private void resetLocked() {
+        generation++;
+        for (byte[] p : pages) {
+            PageFormat.putLong(p, 0, 0);
+            PageFormat.putLong(p, PageFormat.COMMIT_OFFSET, 0);
+        }
+        Arrays.fill(slotCommit, 0);
+        Arrays.fill(slotDataEnd, 0);
+        Arrays.fill(slotEntries, 0);
+        Arrays.fill(slotLost, 0);
+        writeSeq++;
+        headSeq = writeSeq;
+        startTailPage();
+        lastTs = Long.MIN_VALUE;
+        entries = 0;
+        entriesBytes = 0;
+        overrun = 0;
+        commitOverrun = 0;
+        dropped = 0;
+        read = 0;
+        readBytes = 0;
+        readPos = 0;
+        readStamp = 0;
+        headReadEntries = 0;
+        lastOverrun = 0;
+        pendingLost = 0;
+        peekValid = false;
     }
 
     /**
      * Changes the number of data sub-buffers, keeping the newest events that fit; entries in
-     * removed pages count as overrun.
+     * removed pages count as overrun (the consuming reader then reports them lost). Counters are
+     * not reset, sequence numbers are kept. Owner thread.
+     *
+     * @throws IllegalArgumentException when {@code nrPages} is below 2
      */
     public void resize(int nrPages) {
-        throw new UnsupportedOperationException();
+        checkNrPages(nrPages);
+        int newSlots = nrPages + 1;
+        int oldSlots;
+        int size;
+        acquire();
+        try {
+            if (nrPages == this.nrPages) {
+                return;
+            }
+            oldSlots = nSlots;
+            size = subbufSize;
+        } finally {
+            release();
+        }
+        // allocate outside the guard, writers keep going meanwhile
+        byte[][] fresh = allocPages(Math.max(0, newSlots - oldSlots), size);
+        long[] nCommit = new long[newSlots];
+        int[] nDataEnd = new int[newSlots];
+        int[] nEntries = new int[newSlots];
+        long[] nLost = new long[newSlots];
+        byte[][] nPages = new byte[newSlots][];
+        boolean[] used = new boolean[oldSlots];
+        acquire();
+        try {
+            reclaim();
+            while (writeSeq - headSeq + 1 > newSlots) {
+                dropHead();
+            }
+            for (long seq = headSeq; seq <= writeSeq; seq++) {
+                int o = slotOf(seq);
+                int n = (int) (seq % newSlots);
+                nPages[n] = pages[o];
+                nCommit[n] = slotCommit[o];
+                nDataEnd[n] = slotDataEnd[o];
+                nEntries[n] = slotEntries[o];
+                nLost[n] = slotLost[o];
+                used[o] = true;
+            }
+            int oi = 0;
+            int fi = 0;
+            for (int i = 0; i < newSlots; i++) {
+                if (nPages[i] == null) {
+                    while (oi < oldSlots && used[oi]) {
+                        oi++;
+                    }
+                    if (oi < oldSlots) {
+                        used[oi] = true;
+                        nPages[i] = pages[oi];
+                    } else {
+                        nPages[i] = fresh[fi++];
+                    }
+                }
+            }
+            pages = nPages;
+            slotCommit = nCommit;
+            slotDataEnd = nDataEnd;
+            slotEntries = nEntries;
+            slotLost = nLost;
+            this.nrPages = nrPages;
+            nSlots = newSlots;
+            curSlot = slotOf(writeSeq);
+            curPage = pages[curSlot];
+        } finally {
+            release();
+        }
     }
 
-    /** Changes the sub-buffer size; the content is lost (buffer_subbuf_size_kb). */
+    /**
+     * Changes the sub-buffer size; the content is lost and the counters zeroed
+     * (buffer_subbuf_size_kb). Like ring_buffer_subbuf_order_set, the number of sub-buffers is
+     * recomputed to keep the data capacity: ceil(nrPages * oldCapacity / newCapacity), at least 2.
+     * Owner thread.
+     *
+     * @throws IllegalArgumentException for a size that is not a power of two in 4096..524288
+     */
     public void setSubbufSize(int subbufSize) {
-        throw new UnsupportedOperationException();
+        checkSubbufSize(subbufSize);
+        long oldBytes;
+        acquire();
+        try {
+            if (subbufSize == this.subbufSize) {
+                return;
+            }
+            oldBytes = (long) capacity * nrPages;
+        } finally {
+            release();
+        }
+        long newCap = PageFormat.capacity(subbufSize);
+        int nr = (int) Math.max(2, Math.min((oldBytes + newCap - 1) / newCap, Integer.MAX_VALUE - 1));
+        byte[][] fresh = allocPages(nr + 1, subbufSize);
+        acquire();
+        try {
+            install(subbufSize, nr, fresh);
+            resetLocked();
+        } finally {
+            release();
+        }
     }
 
+    /** Any thread. */
     public int nrPages() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            return nrPages;
+        } finally {
+            release();
+        }
     }
 
+    /** Any thread. */
     public int subbufSize() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            return subbufSize;
+        } finally {
+            release();
+        }
     }
 
-    // ---------------------------------------------------------------- counters (section 4.4)
+    /** The CPU index of this ring. */
+    public int cpu() {
+        return cpu;
+    }
+
+    // ---------------------------------------------------------------- counters (section 4.4, any thread)
 
     /** Entries now in the buffer: entries - (overrun + read). */
     public long entries() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            return entries - (overrun + read);
+        } finally {
+            release();
+        }
+    }
+
+    /** Entries ever committed since the last reset (the kernel's raw {@code entries}). */
+    public long entriesWritten() {
+        acquire();
+        try {
+            return entries;
+        } finally {
+            release();
+        }
     }
 
     public long overrun() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            return overrun;
+        } finally {
+            release();
+        }
     }
 
+    /** Always 0 here: a writer can never wrap onto its own uncommitted page. */
     public long commitOverrun() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            return commitOverrun;
+        } finally {
+            release();
+        }
     }
 
     /** Bytes now in the buffer: entries_bytes - read_bytes. */
     public long bytes() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            return entriesBytes - readBytes;
+        } finally {
+            release();
+        }
     }
 
     public long droppedEvents() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            return dropped;
+        } finally {
+            release();
+        }
     }
 
     public long readEvents() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            return read;
+        } finally {
+            release();
+        }
     }
 
-    /** Timestamp of the oldest page (reader page or head page); 0 when nothing was ever written. */
+    /**
+     * Timestamp of the oldest page (reader page or head page); 0 when nothing was ever written.
+     * Here: the time_stamp of the head page, i.e. of the tail page once everything was consumed
+     * (the golden kernel output keeps showing it after trace_pipe emptied the buffer).
+     */
     public long oldestEventTs() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            reclaim();
+            return PageFormat.getLong(pages[slotOf(headSeq)], 0);
+        } finally {
+            release();
+        }
     }
 
     /** The text of {@code per_cpu/cpuN/stats} (section 4.6), with {@code now} in the ring's clock. */
     public String stats() {
-        throw new UnsupportedOperationException();
+        long nowTs;
+        acquire();
+        try {
+            nowTs = now();
+        } finally {
+            release();
+        }
+        return stats(nowTs);
     }
 
-    // ---------------------------------------------------------------- consuming reader
+    /** {@link #stats()} with a given "now ts" value. Any thread. */
+    public String stats(long nowTs) {
+        long e;
+        long o;
+        long co;
+        long b;
+        long oldest;
+        long d;
+        long r;
+        TraceClock c;
+        acquire();
+        try {
+            reclaim();
+            e = entries - (overrun + read);
+            o = overrun;
+            co = commitOverrun;
+            b = entriesBytes - readBytes;
+            oldest = PageFormat.getLong(pages[slotOf(headSeq)], 0);
+            d = dropped;
+            r = read;
+            c = clock;
+        } finally {
+            release();
+        }
+        return "entries: " + e + '\n'
+                + "overrun: " + o + '\n'
+                + "commit overrun: " + co + '\n'
+                + "bytes: " + b + '\n'
+                + "oldest event ts: " + c.format(oldest) + '\n'
+                + "now ts: " + c.format(nowTs) + '\n'
+                + "dropped events: " + d + '\n'
+                + "read events: " + r + '\n';
+    }
+
+    // ---------------------------------------------------------------- consuming reader (owner thread)
 
     /**
      * Copies the oldest unconsumed event into {@code cursor} without consuming it. Returns false
-     * when the ring is empty.
+     * when the ring is empty. {@code cursor.lostEvents} tells how many events were lost just
+     * before this one (overwritten before they were read; -1 when the count is unknown, as after a
+     * page discarded by {@link #restore}). Owner thread.
      */
     public boolean peek(EventCursor cursor) {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            for (;;) {
+                reclaim();
+                long seq = headSeq;
+                int start = readPos;
+                int end = dataEndOf(seq);
+                if (start >= end) {
+                    return false;
+                }
+                byte[] page = pages[slotOf(seq)];
+                PageWalker w = walker;
+                w.ts = start == 0 ? PageFormat.getLong(page, 0) : readStamp;
+                int pos = start;
+                while (pos < end) {
+                    int kind = w.step(page, pos, end);
+                    if (kind == PageWalker.DATA) {
+                        int n = w.payloadLength;
+                        cursor.ensureCapacity(n);
+                        System.arraycopy(page, w.payloadOffset, cursor.data, 0, n);
+                        cursor.offset = 0;
+                        cursor.length = n;
+                        cursor.timestamp = w.ts;
+                        cursor.cpu = cpu;
+                        cursor.lostEvents = lostNow();
+                        peekValid = true;
+                        peekSeq = seq;
+                        peekPos = start;
+                        peekNext = w.next;
+                        peekTs = w.ts;
+                        peekOverrun = overrun;
+                        peekGen = generation;
+                        return true;
+                    }
+                    if (kind != PageWalker.SKIP) {
+                        break;
+                    }
+                    pos = w.next;
+                }
+                // nothing readable left on this page (only possible with odd restored pages)
+                if (seq == writeSeq) {
+                    return false;
+                }
+                readBytes += end - start;
+                readPos = end;
+                readStamp = w.ts;
+            }
+        } finally {
+            release();
+        }
     }
 
-    /** Consumes the event last returned by {@link #peek} (read++, read_bytes += its length). */
+    /**
+     * Consumes the event last returned by {@link #peek} (read++, read_bytes += its length, time
+     * extend included). Does nothing when that event is gone meanwhile (overwritten: it is then
+     * counted in overrun) or when no peek preceded. Owner thread.
+     */
     public void consume() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            if (peekValid && peekGen == generation && peekSeq == headSeq && peekPos == readPos) {
+                readBytes += peekNext - peekPos;
+                readPos = peekNext;
+                readStamp = peekTs;
+                read++;
+                headReadEntries++;
+                lastOverrun = peekOverrun;
+                pendingLost = 0;
+                reclaim();
+            }
+            peekValid = false;
+        } finally {
+            release();
+        }
     }
 
     /**
@@ -171,24 +999,169 @@ public final class RingBuffer {
      * {@link #subbufSize()} bytes; zero-filled after the data; header {@code time_stamp} = first
      * event's timestamp, {@code commit} = bytes used | MISSED_EVENTS/MISSED_STORED flags) and
      * consumes every event in it. Returns the page size, or 0 when the ring is empty.
+     *
+     * <p>As ring_buffer_read_page: an unread sub-buffer the writer has left is handed over whole,
+     * its commit cut at the real end of data (trailing padding left out, so the lost-events count
+     * can be stored after the data); otherwise (partly read, or the writer still on it) the
+     * available events are copied to the start of the data area, {@code time_stamp} is the
+     * timestamp the first copied event's delta is relative to (the last consumed event's, or the
+     * page's), and commit is the number of bytes copied. Later writes to the same tail page are
+     * returned by later calls, never twice. Owner thread.
+     *
+     * @throws IllegalArgumentException when {@code dst} is shorter than a sub-buffer
      */
     public int readPage(byte[] dst) {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            int size = subbufSize;
+            if (dst.length < size) {
+                throw new IllegalArgumentException("page buffer of " + dst.length + " bytes < " + size);
+            }
+            reclaim();
+            long seq = headSeq;
+            int start = readPos;
+            int end = dataEndOf(seq);
+            if (start >= end) {
+                return 0;
+            }
+            long lost = lostNow();
+            lastOverrun = overrun;
+            pendingLost = 0;
+            int s = slotOf(seq);
+            byte[] page = pages[s];
+            long pageTs;
+            int used;
+            if (start == 0 && seq != writeSeq) {
+                System.arraycopy(page, 0, dst, 0, HDR + end);
+                pageTs = PageFormat.getLong(page, 0);
+                used = end;
+                read += slotEntries[s];
+                readBytes += slotCommit[s] & PageFormat.COMMIT_MASK;
+                advanceHead();
+            } else {
+                PageWalker w = walker;
+                pageTs = start == 0 ? PageFormat.getLong(page, 0) : readStamp;
+                w.ts = pageTs;
+                int n = 0;
+                int pos = start;
+                while (pos < end) {
+                    int kind = w.step(page, pos, end);
+                    if (kind == PageWalker.DATA) {
+                        n++;
+                    } else if (kind != PageWalker.SKIP) {
+                        break;
+                    }
+                    pos = w.next;
+                }
+                used = end - start;
+                System.arraycopy(page, HDR + start, dst, HDR, used);
+                read += n;
+                headReadEntries += n;
+                readBytes += used;
+                readPos = end;
+                readStamp = w.ts;
+                reclaim();
+            }
+            long commit = used;
+            int zeroFrom = HDR + used;
+            if (lost != 0) {
+                if (lost > 0 && capacity - used >= 8) {
+                    PageFormat.putLong(dst, zeroFrom, lost);
+                    zeroFrom += 8;
+                    commit |= PageFormat.MISSED_STORED;
+                }
+                commit |= PageFormat.MISSED_EVENTS;
+            }
+            PageFormat.putLong(dst, 0, pageTs);
+            PageFormat.putLong(dst, PageFormat.COMMIT_OFFSET, commit);
+            Arrays.fill(dst, zeroFrom, size, (byte) 0);
+            peekValid = false;
+            return size;
+        } finally {
+            release();
+        }
     }
 
-    /** True when no unconsumed event is left. */
+    /** True when no unconsumed event is left. Any thread. */
     public boolean isEmpty() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            reclaim();
+            return headSeq == writeSeq && readPos >= dataEndOf(writeSeq);
+        } finally {
+            release();
+        }
     }
 
     // ---------------------------------------------------------------- non-consuming reader
 
     /**
      * A copy of every readable event, for the {@code trace} file's iterator; recording goes on
-     * meanwhile and nothing is consumed.
+     * meanwhile and nothing is consumed. Owner thread (the snapshot then belongs to its reader).
+     *
+     * <p>The counters and the end point (the tail at this moment) are taken at once; the
+     * sub-buffers are then copied one at a time, each under the guard, so writers are held up for
+     * one page copy at most. A sub-buffer the writer overwrites before it is copied is skipped and
+     * the next event read from the snapshot carries {@code lostEvents = -1} (the kernel's
+     * "CPU:N [LOST EVENTS]"); a reset meanwhile ends the snapshot there.
      */
     public RingSnapshot snapshot() {
-        throw new UnsupportedOperationException();
+        List<CopiedRingSnapshot.Segment> segments = new ArrayList<>();
+        long startSeq;
+        long endSeq;
+        int endPos;
+        long gen;
+        long entriesNow;
+        long overrunNow;
+        acquire();
+        try {
+            reclaim();
+            gen = generation;
+            startSeq = headSeq;
+            endSeq = writeSeq;
+            endPos = dataEndOf(endSeq);
+            entriesNow = entries - (overrun + read);
+            overrunNow = overrun;
+            int s = slotOf(startSeq);
+            byte[] page = pages[s];
+            int limit = startSeq == endSeq ? endPos : slotDataEnd[s];
+            if (readPos < limit) {
+                long base = readPos == 0 ? PageFormat.getLong(page, 0) : readStamp;
+                long mark = readPos == 0 && startSeq != endSeq ? slotLost[s] : 0;
+                segments.add(new CopiedRingSnapshot.Segment(
+                        Arrays.copyOf(page, HDR + limit), readPos, limit, base, mark));
+            }
+        } finally {
+            release();
+        }
+        long lostMark = 0;
+        for (long seq = startSeq + 1; seq <= endSeq; seq++) {
+            acquire();
+            try {
+                if (generation != gen) {
+                    break;
+                }
+                if (seq < headSeq) {
+                    lostMark = -1;
+                    continue;
+                }
+                int s = slotOf(seq);
+                byte[] page = pages[s];
+                int limit = seq == endSeq ? endPos : slotDataEnd[s];
+                long mark = seq == writeSeq ? 0 : slotLost[s];
+                if (lostMark != 0) {
+                    mark = -1;
+                }
+                if (limit > 0 || mark != 0) {
+                    segments.add(new CopiedRingSnapshot.Segment(
+                            Arrays.copyOf(page, HDR + limit), 0, limit, PageFormat.getLong(page, 0), mark));
+                    lostMark = 0;
+                }
+            } finally {
+                release();
+            }
+        }
+        return new CopiedRingSnapshot(cpu, segments, entriesNow, overrunNow);
     }
 
     // ---------------------------------------------------------------- persistence hooks
@@ -196,28 +1169,70 @@ public final class RingBuffer {
     /**
      * Sequence number of the sub-buffer the writer is filling now. Every time the writer moves to
      * a new sub-buffer the sequence increments by one; a reset does not go back (so a persisted
-     * page is identified by its sequence for the life of the engine).
+     * page is identified by its sequence for the life of the engine). Any thread.
+     *
+     * <p>Sub-buffers below this number never change again while they stay in the ring; the one
+     * with this number changes with every commit.
      */
     public long writePageSeq() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            return writeSeq;
+        } finally {
+            release();
+        }
     }
 
     /**
      * Copies the sub-buffer with sequence {@code seq} into {@code dst} (header included, commit =
      * bytes written so far for the page being filled, zero-filled after its data). Returns the
      * number of bytes copied ({@link #subbufSize()}), or -1 when that page is no longer in the ring
-     * (overwritten, consumed or reset).
+     * (overwritten, consumed or reset). Any thread.
+     *
+     * <p>The copy is the sub-buffer as the kernel keeps it: a page closed by padding has its commit
+     * at the end of the padding (which is a parseable discarded event); a partly consumed head page
+     * is copied whole, consumed events included.
+     *
+     * @throws IllegalArgumentException when {@code dst} is shorter than a sub-buffer
      */
     public int copyPage(long seq, byte[] dst) {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            int size = subbufSize;
+            if (dst.length < size) {
+                throw new IllegalArgumentException("page buffer of " + dst.length + " bytes < " + size);
+            }
+            reclaim();
+            if (seq < headSeq || seq > writeSeq) {
+                return -1;
+            }
+            int s = slotOf(seq);
+            long commit = seq == writeSeq ? tail : slotCommit[s];
+            int used = (int) (commit & PageFormat.COMMIT_MASK);
+            if ((commit & PageFormat.MISSED_STORED) != 0 && used + 8 <= capacity) {
+                used += 8; // a restored page keeps its stored lost-events count
+            }
+            System.arraycopy(pages[s], 0, dst, 0, HDR + used);
+            PageFormat.putLong(dst, PageFormat.COMMIT_OFFSET, commit);
+            Arrays.fill(dst, HDR + used, size, (byte) 0);
+            return size;
+        } finally {
+            release();
+        }
     }
 
     /**
      * Sequence number of the oldest page still holding unconsumed data, or {@link #writePageSeq()}
-     * when empty.
+     * when empty. Any thread.
      */
     public long oldestPageSeq() {
-        throw new UnsupportedOperationException();
+        acquire();
+        try {
+            reclaim();
+            return headSeq;
+        } finally {
+            release();
+        }
     }
 
     /**
@@ -227,8 +1242,138 @@ public final class RingBuffer {
      * readers see a lost-events mark there. entries and entries_bytes are restored; overrun and read
      * start at 0. The writer continues after the last restored page. Returns the number of pages
      * discarded as invalid.
+     *
+     * <p>Details: at most {@link #nrPages()} pages are kept (the newest; older ones are ignored and
+     * not counted). A page must be exactly {@link #subbufSize()} bytes; its commit may carry the
+     * MISSED_EVENTS/MISSED_STORED flags (a page restored as invalid before is saved that way and
+     * stays a lost-events mark); its first timestamp must not be earlier than the end timestamp of
+     * the previous non-empty valid page. An invalid page gets the time_stamp of its previous (else
+     * next) valid neighbour. The restored pages get fresh sequence numbers
+     * {@code oldestPageSeq() .. writePageSeq() - 1}, and the writer starts a new sub-buffer after
+     * them (its first event has an absolute time_stamp, so a clock that restarted is fine). Owner
+     * thread.
      */
-    public int restore(java.util.List<byte[]> pages) {
-        throw new UnsupportedOperationException();
+    public int restore(List<byte[]> saved) {
+        Objects.requireNonNull(saved, "pages");
+        acquire();
+        try {
+            resetLocked();
+            int keep = Math.min(saved.size(), nrPages);
+            int from = saved.size() - keep;
+            long base = writeSeq;
+            int invalid = 0;
+            boolean havePrev = false;
+            long prevEndTs = 0;
+            long prevPageTs = 0;
+            boolean pendingTsFix = false;
+            for (int i = 0; i < keep; i++) {
+                byte[] src = saved.get(from + i);
+                int s = slotOf(base + i);
+                byte[] page = pages[s];
+                if (validate(src, havePrev, prevEndTs)) {
+                    int used = vSize;
+                    System.arraycopy(src, 0, page, 0, subbufSize);
+                    slotCommit[s] = PageFormat.getLong(src, PageFormat.COMMIT_OFFSET);
+                    slotDataEnd[s] = vDataEnd;
+                    slotEntries[s] = vEvents;
+                    slotLost[s] = vLost;
+                    entries += vEvents;
+                    entriesBytes += used;
+                    if (used > 0) {
+                        long ts = PageFormat.getLong(src, 0);
+                        if (pendingTsFix) {
+                            for (int j = 0; j < i; j++) {
+                                PageFormat.putLong(pages[slotOf(base + j)], 0, ts);
+                            }
+                            pendingTsFix = false;
+                        }
+                        havePrev = true;
+                        prevEndTs = vEndTs;
+                        prevPageTs = ts;
+                    }
+                } else {
+                    invalid++;
+                    Arrays.fill(page, (byte) 0);
+                    PageFormat.putLong(page, 0, prevPageTs);
+                    PageFormat.putLong(page, PageFormat.COMMIT_OFFSET, PageFormat.MISSED_EVENTS);
+                    slotCommit[s] = PageFormat.MISSED_EVENTS;
+                    slotDataEnd[s] = 0;
+                    slotEntries[s] = 0;
+                    slotLost[s] = -1;
+                    if (!havePrev) {
+                        pendingTsFix = true;
+                    }
+                }
+            }
+            writeSeq = base + keep;
+            startTailPage();
+            headSeq = base;
+            if (headSeq < writeSeq) {
+                long mark = slotLost[slotOf(headSeq)];
+                if (mark != 0) {
+                    pendingLost = mark;
+                }
+            }
+            return invalid;
+        } finally {
+            release();
+        }
+    }
+
+    // results of validate()
+    private int vSize;
+    private int vDataEnd;
+    private int vEvents;
+    private long vEndTs;
+    private long vLost;
+
+    /** rb_meta_validate_events for one saved page (guard held). */
+    private boolean validate(byte[] src, boolean havePrev, long prevEndTs) {
+        if (src == null || src.length != subbufSize) {
+            return false;
+        }
+        long commit = PageFormat.getLong(src, PageFormat.COMMIT_OFFSET);
+        if ((commit & ~(PageFormat.COMMIT_MASK | PageFormat.MISSED_EVENTS | PageFormat.MISSED_STORED)) != 0) {
+            return false;
+        }
+        int size = (int) (commit & PageFormat.COMMIT_MASK);
+        if (size > capacity) {
+            return false;
+        }
+        long ts0 = PageFormat.getLong(src, 0);
+        if (size > 0 && havePrev && Long.compareUnsigned(ts0, prevEndTs) < 0) {
+            return false;
+        }
+        PageWalker w = walker;
+        w.ts = ts0;
+        int pos = 0;
+        int events = 0;
+        int dataEnd = 0;
+        while (pos < size) {
+            int kind = w.step(src, pos, size);
+            if (kind == PageWalker.DATA) {
+                events++;
+                dataEnd = w.next;
+            } else if (kind != PageWalker.SKIP || w.wentBack) {
+                return false;
+            }
+            pos = w.next;
+        }
+        long lost = 0;
+        if ((commit & PageFormat.MISSED_EVENTS) != 0) {
+            lost = -1;
+            if ((commit & PageFormat.MISSED_STORED) != 0 && size + 8 <= capacity) {
+                long count = PageFormat.getLong(src, HDR + size);
+                if (count > 0) {
+                    lost = count;
+                }
+            }
+        }
+        vSize = size;
+        vDataEnd = dataEnd;
+        vEvents = events;
+        vEndTs = w.ts;
+        vLost = lost;
+        return true;
     }
 }
