@@ -8,6 +8,7 @@ package io.ringtrace.protocol;
 public enum Errno {
     EPERM(1, "Operation not permitted"),
     ENOENT(2, "No such file or directory"),
+    ESRCH(3, "No such process"),
     EINTR(4, "Interrupted system call"),
     EIO(5, "Input/output error"),
     EBADF(9, "Bad file descriptor"),

@@ -1,0 +1,35 @@
+package io.ringtrace.protocol.text;
+
+import io.ringtrace.protocol.event.Markers;
+
+/**
+ * The few kernel text addresses ringtrace records, with the names the kernel prints for them
+ * (kallsyms): the {@code ip} of marker events is {@code tracing_mark_write+0x8a/0x170}. Any other
+ * address prints as the kernel prints an unknown one.
+ */
+final class KernelSymbols {
+
+    static final String MARK_NAME = "tracing_mark_write";
+    static final long MARK_OFFSET = 0x8a;
+    static final long MARK_SIZE = 0x170;
+
+    private KernelSymbols() {
+    }
+
+    /** {@code %ps} (name) or {@code %pS} (name+off/size); {@code 0x...} when unknown. */
+    static String symbol(long addr, boolean withOffset) {
+        if (addr == Markers.MARK_IP) {
+            return withOffset ? MARK_NAME + "+0x" + Long.toHexString(MARK_OFFSET) + "/0x" + Long.toHexString(MARK_SIZE)
+                    : MARK_NAME;
+        }
+        return "0x" + Long.toHexString(addr);
+    }
+
+    /** trace_seq_print_sym's name, or null when unknown. */
+    static String name(long addr, boolean withOffset) {
+        if (addr == Markers.MARK_IP) {
+            return symbol(addr, withOffset);
+        }
+        return null;
+    }
+}
