@@ -1,0 +1,434 @@
+package io.ringtrace.actors;
+
+import io.ringtrace.actors.fs.Caller;
+import io.ringtrace.actors.fs.FsReply;
+import io.ringtrace.actors.fs.Stat;
+import io.ringtrace.protocol.Errno;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+
+/**
+ * The root of the tracefs tree and the registry of instances: the kernel's trace_types_lock.
+ * mkdir, rmdir and autoremove are serialized here; while one removal waits for its instance's
+ * answer, every other message is stashed, as the kernel holds the lock across
+ * __remove_instance. Opens are forwarded through this actor so that an open and a removal reach
+ * the instance in the order TraceSystem saw them.
+ */
+public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
+
+    public sealed interface Command {
+    }
+
+    /** mkdir of a path from the tracefs root, e.g. {@code instances/foo}. Reply: Done or Failed. */
+    public record Mkdir(String path, ActorRef<FsReply> replyTo) implements Command {
+    }
+
+    /** rmdir of a path from the tracefs root. Reply: Done or Failed. */
+    public record Rmdir(String path, ActorRef<FsReply> replyTo) implements Command {
+    }
+
+    /** open(2) of a path from the tracefs root. Reply: Opened or Failed. */
+    public record OpenPath(String path, int flags, Caller caller, ActorRef<FsReply> replyTo) implements Command {
+    }
+
+    /** stat(2). Reply: Attributes or Failed. */
+    public record StatPath(String path, ActorRef<FsReply> replyTo) implements Command {
+    }
+
+    /** readdir. Reply: Entries or Failed. */
+    public record ListPath(String path, ActorRef<FsReply> replyTo) implements Command {
+    }
+
+    /** From an instance: its last reference closed with free_on_close set. */
+    public record AutoRemove(String name, ActorRef<TraceInstance.Command> instance) implements Command {
+    }
+
+    /** The names of the instances under {@code instances/}. */
+    public record GetInstances(ActorRef<List<String>> replyTo) implements Command {
+    }
+
+    /** The producer view of an instance ("" = top level), or null if there is none. */
+    public record GetInstanceView(String name, ActorRef<InstanceViewReply> replyTo) implements Command {
+    }
+
+    public record InstanceViewReply(InstanceView view) {
+    }
+
+    /** Creates an instance from a ready TraceArray (boot instances). Reply: Done or Failed(EEXIST). */
+    public record CreateInstance(TraceArray array, ActorRef<FsReply> replyTo) implements Command {
+    }
+
+    /** Replies {@link BootCompleted} once the boot instances exist and their events are on. */
+    public record AwaitBoot(ActorRef<BootCompleted> replyTo) implements Command {
+    }
+
+    public enum BootCompleted {
+        INSTANCE
+    }
+
+    /** The engine (settings, event registry, saved_cmdlines) for in-process producers. */
+    public record GetEngine(ActorRef<Engine> replyTo) implements Command {
+    }
+
+    private record RemovalAnswered(TraceInstance.RemoveAnswer answer) implements Command {
+    }
+
+    /** Instance directories are 0750, like the directories tracefs creates. */
+    static final int DIR_MODE = 0750;
+    /** Longest file name the VFS accepts. */
+    private static final int NAME_MAX = 255;
+
+    private final Engine engine;
+    private final ActorRef<TraceInstance.Command> top;
+    private final Map<String, ActorRef<TraceInstance.Command>> instances = new LinkedHashMap<>();
+    private final Map<String, InstanceView> views = new LinkedHashMap<>();
+    private final StashBuffer<Command> stash;
+    private final ActorRef<TraceInstance.RemoveAnswer> answerAdapter;
+    /** The rmdir waiting for its instance's answer, or null for an autoremove. */
+    private ActorRef<FsReply> pendingRmdir;
+    private boolean booted;
+    private final List<ActorRef<BootCompleted>> bootWaiters = new ArrayList<>();
+
+    /** A TraceSystem with only the top-level instance (no boot command line). */
+    public static Behavior<Command> create(Engine engine) {
+        return Behaviors.setup(ctx -> Behaviors.withStash(10_000, stash -> new TraceSystem(ctx, stash, engine)));
+    }
+
+    /** A TraceSystem that boots the command line and persistence settings of {@code config}. */
+    public static Behavior<Command> create(Engine engine, com.typesafe.config.Config config) {
+        return Behaviors.setup(ctx -> Behaviors.withStash(10_000, stash -> {
+            TraceSystem ts = new TraceSystem(ctx, stash, engine);
+            ts.boot(config);
+            return ts;
+        }));
+    }
+
+    private TraceSystem(ActorContext<Command> ctx, StashBuffer<Command> stash, Engine engine) {
+        super(ctx);
+        this.stash = stash;
+        this.engine = engine;
+        this.answerAdapter = ctx.messageAdapter(TraceInstance.RemoveAnswer.class, RemovalAnswered::new);
+        TraceArray topArray = engine.newArray("", InstanceFlags.GLOBAL);
+        InstanceView topView = engine.newView(topArray, null);
+        this.top = ctx.spawn(TraceInstance.create(topArray, topView, ctx.getSelf()), "top");
+        views.put("", topView);
+        this.booted = true;
+    }
+
+    /** Runs the boot command line (boot instances, persistence); until done, AwaitBoot waits. */
+    private void boot(com.typesafe.config.Config config) {
+        booted = true;
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Mkdir.class, this::onMkdir)
+                .onMessage(Rmdir.class, this::onRmdir)
+                .onMessage(OpenPath.class, this::onOpenPath)
+                .onMessage(StatPath.class, this::onStatPath)
+                .onMessage(ListPath.class, this::onListPath)
+                .onMessage(AutoRemove.class, this::onAutoRemove)
+                .onMessage(GetInstances.class, this::onGetInstances)
+                .onMessage(GetInstanceView.class, this::onGetInstanceView)
+                .onMessage(CreateInstance.class, this::onCreateInstance)
+                .onMessage(AwaitBoot.class, this::onAwaitBoot)
+                .onMessage(GetEngine.class, m -> {
+                    m.replyTo().tell(engine);
+                    return this;
+                })
+                .onMessage(RemovalAnswered.class, m -> this)
+                .build();
+    }
+
+    /** While a removal is in flight: only its answer is handled, everything else waits. */
+    private Receive<Command> removing() {
+        return newReceiveBuilder()
+                .onMessage(RemovalAnswered.class, this::onRemovalAnswered)
+                .onAnyMessage(m -> {
+                    stash.stash(m);
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    // ------------------------------------------------------------------ paths
+
+    /** A path split into the instance it belongs to and the rest inside that instance. */
+    private record Target(String instance, String rest) {
+    }
+
+    private static List<String> components(String path) {
+        List<String> out = new ArrayList<>();
+        for (String p : path.split("/")) {
+            if (!p.isEmpty() && !p.equals(".")) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** Resolves to an instance and a relative path; null for the {@code instances} directory itself. */
+    private Target target(List<String> parts) {
+        if (!parts.isEmpty() && parts.get(0).equals("instances")) {
+            if (parts.size() == 1) {
+                return null;
+            }
+            return new Target(parts.get(1), String.join("/", parts.subList(2, parts.size())));
+        }
+        return new Target("", String.join("/", parts));
+    }
+
+    private ActorRef<TraceInstance.Command> instanceRef(String name) {
+        return name.isEmpty() ? top : instances.get(name);
+    }
+
+    private static boolean tooLong(List<String> parts) {
+        for (String p : parts) {
+            if (p.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > NAME_MAX) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------------ handlers
+
+    private Behavior<Command> onMkdir(Mkdir m) {
+        List<String> parts = components(m.path());
+        if (tooLong(parts)) {
+            m.replyTo().tell(new FsReply.Failed(Errno.ENAMETOOLONG));
+            return this;
+        }
+        if (parts.contains("..") || parts.isEmpty() || m.path().endsWith("/.")
+                || m.path().equals(".") || (parts.size() == 1 && parts.get(0).equals("instances"))) {
+            m.replyTo().tell(new FsReply.Failed(Errno.EEXIST));
+            return this;
+        }
+        if (parts.get(0).equals("instances") && parts.size() == 2) {
+            String name = parts.get(1);
+            if (instances.containsKey(name)) {
+                m.replyTo().tell(new FsReply.Failed(Errno.EEXIST));
+                return this;
+            }
+            spawnInstance(engine.newArray(name, 0));
+            m.replyTo().tell(FsReply.Done.INSTANCE);
+            return this;
+        }
+        // Elsewhere: ENOENT when the parent is missing, EEXIST when the entry exists, EPERM otherwise.
+        askParentThenAnswer(parts, m.replyTo(), Errno.EPERM);
+        return this;
+    }
+
+    private Behavior<Command> onRmdir(Rmdir m) {
+        List<String> parts = components(m.path());
+        if (tooLong(parts)) {
+            m.replyTo().tell(new FsReply.Failed(Errno.ENAMETOOLONG));
+            return this;
+        }
+        if (m.path().endsWith("/.") || m.path().equals(".")) {
+            m.replyTo().tell(new FsReply.Failed(Errno.EINVAL));
+            return this;
+        }
+        if (parts.contains("..")) {
+            m.replyTo().tell(new FsReply.Failed(Errno.ENOTEMPTY));
+            return this;
+        }
+        if (parts.size() == 2 && parts.get(0).equals("instances")) {
+            ActorRef<TraceInstance.Command> ref = instances.get(parts.get(1));
+            if (ref == null) {
+                m.replyTo().tell(new FsReply.Failed(Errno.ENOENT));
+                return this;
+            }
+            pendingRmdir = m.replyTo();
+            ref.tell(new TraceInstance.TryRemove(false, answerAdapter));
+            return removing();
+        }
+        if (parts.isEmpty() || (parts.size() == 1 && parts.get(0).equals("instances"))) {
+            m.replyTo().tell(new FsReply.Failed(Errno.EBUSY));
+            return this;
+        }
+        askParentThenAnswer(parts, m.replyTo(), Errno.EPERM);
+        return this;
+    }
+
+    /**
+     * For a directory operation outside instances/: looks the entry up in its instance and answers
+     * ENOENT if its parent is missing, ENOTDIR if the parent is a file, otherwise {@code errno}.
+     */
+    private void askParentThenAnswer(List<String> parts, ActorRef<FsReply> replyTo, Errno errno) {
+        Target t = target(parts);
+        ActorRef<TraceInstance.Command> ref = t == null ? null : instanceRef(t.instance());
+        if (ref == null) {
+            replyTo.tell(new FsReply.Failed(Errno.ENOENT));
+            return;
+        }
+        String rest = t.rest();
+        int slash = rest.lastIndexOf('/');
+        String parent = slash < 0 ? "" : rest.substring(0, slash);
+        ActorRef<FsReply> adapter = getContext().spawnAnonymous(Behaviors.receive(FsReply.class)
+                .onAnyMessage(r -> {
+                    if (r instanceof FsReply.Failed) {
+                        replyTo.tell(r);
+                    } else if (r instanceof FsReply.Attributes && !((FsReply.Attributes) r).stat().directory()) {
+                        replyTo.tell(new FsReply.Failed(Errno.ENOTDIR));
+                    } else {
+                        replyTo.tell(new FsReply.Failed(errno));
+                    }
+                    return Behaviors.stopped();
+                }).build());
+        ref.tell(new TraceInstance.Lookup(parent, adapter));
+    }
+
+    private Behavior<Command> onOpenPath(OpenPath m) {
+        List<String> parts = components(m.path());
+        if (tooLong(parts)) {
+            m.replyTo().tell(new FsReply.Failed(Errno.ENAMETOOLONG));
+            return this;
+        }
+        Target t = target(parts);
+        if (t == null) {
+            m.replyTo().tell(new FsReply.Failed(Errno.EISDIR));
+            return this;
+        }
+        ActorRef<TraceInstance.Command> ref = instanceRef(t.instance());
+        if (ref == null) {
+            m.replyTo().tell(new FsReply.Failed(Errno.ENOENT));
+            return this;
+        }
+        ref.tell(new TraceInstance.Open(t.rest(), m.flags(), m.caller(), m.replyTo()));
+        return this;
+    }
+
+    private Behavior<Command> onStatPath(StatPath m) {
+        List<String> parts = components(m.path());
+        Target t = target(parts);
+        if (t == null) {
+            m.replyTo().tell(new FsReply.Attributes(new Stat("instances", true, DIR_MODE)));
+            return this;
+        }
+        ActorRef<TraceInstance.Command> ref = instanceRef(t.instance());
+        if (ref == null) {
+            m.replyTo().tell(new FsReply.Failed(Errno.ENOENT));
+            return this;
+        }
+        ref.tell(new TraceInstance.Lookup(t.rest(), m.replyTo()));
+        return this;
+    }
+
+    private Behavior<Command> onListPath(ListPath m) {
+        List<String> parts = components(m.path());
+        Target t = target(parts);
+        if (t == null) {
+            List<Stat> list = new ArrayList<>();
+            for (String name : instances.keySet()) {
+                list.add(new Stat(name, true, DIR_MODE));
+            }
+            list.sort((a, b) -> a.name().compareTo(b.name()));
+            m.replyTo().tell(new FsReply.Entries(list));
+            return this;
+        }
+        ActorRef<TraceInstance.Command> ref = instanceRef(t.instance());
+        if (ref == null) {
+            m.replyTo().tell(new FsReply.Failed(Errno.ENOENT));
+            return this;
+        }
+        if (t.instance().isEmpty() && t.rest().isEmpty()) {
+            // The top level lists its own files plus instances/.
+            ActorRef<FsReply> adapter = getContext().spawnAnonymous(Behaviors.receive(FsReply.class)
+                    .onAnyMessage(r -> {
+                        if (r instanceof FsReply.Entries) {
+                            List<Stat> all = new ArrayList<>(((FsReply.Entries) r).entries());
+                            all.add(new Stat("instances", true, DIR_MODE));
+                            all.sort((a, b) -> a.name().compareTo(b.name()));
+                            m.replyTo().tell(new FsReply.Entries(all));
+                        } else {
+                            m.replyTo().tell(r);
+                        }
+                        return Behaviors.stopped();
+                    }).build());
+            ref.tell(new TraceInstance.ListDir("", adapter));
+            return this;
+        }
+        ref.tell(new TraceInstance.ListDir(t.rest(), m.replyTo()));
+        return this;
+    }
+
+    private Behavior<Command> onAutoRemove(AutoRemove m) {
+        if (instances.get(m.name()) != m.instance()) {
+            return this;
+        }
+        pendingRmdir = null;
+        m.instance().tell(new TraceInstance.TryRemove(true, answerAdapter));
+        return removing();
+    }
+
+    private Behavior<Command> onRemovalAnswered(RemovalAnswered m) {
+        TraceInstance.RemoveAnswer a = m.answer();
+        if (a.removed()) {
+            instances.remove(a.name());
+            InstanceView v = views.remove(a.name());
+            if (v != null) {
+                v.detach();
+            }
+            getContext().getLog().info("instance {} removed{}", a.name(),
+                    pendingRmdir == null ? " (autoremove after its last reader closed)" : "");
+            if (pendingRmdir != null) {
+                pendingRmdir.tell(FsReply.Done.INSTANCE);
+            }
+        } else if (pendingRmdir != null) {
+            pendingRmdir.tell(new FsReply.Failed(a.errno()));
+        }
+        pendingRmdir = null;
+        return stash.unstashAll(this);
+    }
+
+    private Behavior<Command> onAwaitBoot(AwaitBoot m) {
+        if (booted) {
+            m.replyTo().tell(BootCompleted.INSTANCE);
+        } else {
+            bootWaiters.add(m.replyTo());
+        }
+        return this;
+    }
+
+    private Behavior<Command> onGetInstances(GetInstances m) {
+        m.replyTo().tell(new ArrayList<>(instances.keySet()));
+        return this;
+    }
+
+    private Behavior<Command> onGetInstanceView(GetInstanceView m) {
+        m.replyTo().tell(new InstanceViewReply(views.get(m.name())));
+        return this;
+    }
+
+    private Behavior<Command> onCreateInstance(CreateInstance m) {
+        if (instances.containsKey(m.array().name())) {
+            m.replyTo().tell(new FsReply.Failed(Errno.EEXIST));
+            return this;
+        }
+        spawnInstance(m.array());
+        m.replyTo().tell(FsReply.Done.INSTANCE);
+        return this;
+    }
+
+    private void spawnInstance(TraceArray array) {
+        InstanceView view = engine.newView(array, views.get(""));
+        ActorRef<TraceInstance.Command> ref = getContext().spawnAnonymous(
+                TraceInstance.create(array, view, getContext().getSelf()));
+        instances.put(array.name(), ref);
+        views.put(array.name(), view);
+    }
+
+}
