@@ -210,6 +210,9 @@ final class InstanceTree {
         root.add(perCpu);
         addControlFiles();
         addOptionsDir();
+        if (tr.has(InstanceFlags.GLOBAL)) {
+            addTopLevelOnlyFiles();
+        }
         root.add(eventsDir());
     }
 
@@ -353,6 +356,34 @@ final class InstanceTree {
                 return view.writeMarkerRaw(cpuOf(c), c.pid(), data, 0, data.length);
             }
         });
+    }
+
+    /** Files only the top level has: saved_cmdlines, saved_cmdlines_size, available_events. */
+    private void addTopLevelOnlyFiles() {
+        root.add(text("saved_cmdlines", R, f -> view.cmdlines().read()));
+        root.add(new NumberFile("saved_cmdlines_size", W) {
+            @Override
+            String value() {
+                return Integer.toString(view.cmdlines().size());
+            }
+
+            @Override
+            void set(long v) throws ErrnoException {
+                if (v == 0 || v > 32768) {
+                    throw new ErrnoException(Errno.EINVAL);
+                }
+                view.cmdlines().resize((int) v);
+            }
+        });
+        root.add(text("available_events", R, f -> {
+            StringBuilder sb = new StringBuilder();
+            for (EventType t : view.events().registry().events()) {
+                if (t.canEnable()) {
+                    sb.append(t.system()).append(':').append(t.name()).append('\n');
+                }
+            }
+            return sb.toString();
+        }));
     }
 
     /** The CPU a write by {@code c} is recorded on: stable per process, like a task that stays put. */

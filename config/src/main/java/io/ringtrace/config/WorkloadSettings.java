@@ -20,7 +20,9 @@ public record WorkloadSettings(boolean enabled, int ratePerCpu, Kind kind) {
         /** {@code trace_marker} writes ({@code ftrace/print}) to the top level. */
         MARKER,
         /** Scheduler and interrupt events ({@code sched} and {@code irq} systems). */
-        SCHED;
+        SCHED,
+        /** Both: the scheduler simulation and a marker per CPU at a tenth of the rate. */
+        MIXED;
 
         /** The value as written in the configuration. */
         public String configName() {
@@ -46,7 +48,7 @@ public record WorkloadSettings(boolean enabled, int ratePerCpu, Kind kind) {
         }
         if (kind == null) {
             throw SettingsSupport.bad(workload, "kind",
-                    "must be marker or sched, was '" + kindName + "'");
+                    "must be marker, sched or mixed, was '" + kindName + "'");
         }
         return new WorkloadSettings(workload.getBoolean("enabled"),
                 SettingsSupport.intIn(workload, "rate-per-cpu", 1, MAX_RATE), kind);

@@ -33,7 +33,9 @@ public final class EventRecorder implements FilterContext {
     private final byte[] buf;
     private final SavedCmdlines cmdlines;
     private final Thread thread;
-    private final int pid;
+    private int pid;
+    /** A task set with setTask (a simulator recording on behalf of other tasks), or null. */
+    private byte[] taskComm;
     private byte[] comm;
     private String lastName;
     private int defaultCpu;
@@ -107,8 +109,31 @@ public final class EventRecorder implements FilterContext {
         this.defaultPreempt = preemptCount & 0xff;
     }
 
+    /**
+     * Records the following events as task {@code taskPid} named {@code taskComm} instead of the
+     * calling thread (for simulators and bridges that trace on behalf of other tasks, as the
+     * kernel records the current task). {@link #resetTask()} goes back to the thread.
+     */
+    public void setTask(int taskPid, CharSequence taskComm) {
+        if (taskPid != pid || taskComm == null) {
+            sinceSave = RESAVE_EVERY;
+        }
+        this.pid = taskPid;
+        this.taskComm = SavedCmdlines.commBytes(taskComm.toString());
+    }
+
+    /** Back to recording as the calling thread (its id and name). */
+    public void resetTask() {
+        this.pid = (int) thread.getId();
+        this.taskComm = null;
+        sinceSave = RESAVE_EVERY;
+    }
+
     @Override
     public byte[] comm() {
+        if (taskComm != null) {
+            return taskComm;
+        }
         String n = thread.getName();
         if (n != lastName) {
             lastName = n;
