@@ -25,6 +25,17 @@ public final class Ringtrace {
     private Ringtrace() {
     }
 
+    /**
+     * The configuration to create the ActorSystem with: {@code base} plus, when the boot command
+     * line maps a persistent instance, the LevelDB journal under {@code ringtrace.data-dir}
+     * (created if missing).
+     */
+    public static Config systemConfig(Config base) {
+        RingtraceSettings s = RingtraceSettings.create(base);
+        boolean persistent = s.bootPlan().instances().stream().anyMatch(i -> i.persistent());
+        return persistent ? io.ringtrace.persistence.JournalSetup.config(s.dataDir(), base) : base;
+    }
+
     /** The TraceSystem behavior for the settings in {@code config} (ringtrace.*). */
     public static Behavior<TraceSystem.Command> create(Config config) {
         return TraceSystem.create(Engine.create(RingtraceSettings.create(config)), config);

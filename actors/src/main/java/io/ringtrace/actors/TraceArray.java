@@ -39,11 +39,34 @@ public final class TraceArray {
     private Runnable onLastDataDropped = () -> { };
 
     public TraceArray(String name, int cpus, long bufferBytes, int flags) {
+        this(name, cpus, pagesFor(bufferBytes, PageFormat.DEFAULT_SUBBUF_SIZE), flags, true);
+    }
+
+    private TraceArray(String name, int cpus, int nrPages, int flags, boolean unused) {
         this.name = name;
         this.cpus = cpus;
         this.flags = flags;
         this.cpumask = cpus >= 64 ? -1L : (1L << cpus) - 1;
-        this.buffer = new TraceBuffer(cpus, subbufSize, pagesFor(bufferBytes, subbufSize), true, clock);
+        this.buffer = new TraceBuffer(cpus, subbufSize, nrPages, true, clock);
+    }
+
+    /**
+     * A range-mapped array (persistent or backup) whose size is fixed by the reserved region:
+     * {@code nrPages} data sub-buffers per CPU.
+     */
+    public static TraceArray ranged(String name, int cpus, int nrPages, int flags) {
+        return new TraceArray(name, cpus, Math.max(2, nrPages), flags, true);
+    }
+
+    /** Sets the clock without erasing (the clock a previous boot recorded with, kept in scratch). */
+    void restoreClock(TraceClock c) {
+        clock = c;
+        buffer.setClock(c);
+    }
+
+    /** A memmap instance (@ADDR:SIZE) holds an extra permanent reference: it can never be removed. */
+    void pin() {
+        ref++;
     }
 
     public String name() {
@@ -248,12 +271,22 @@ public final class TraceArray {
         cpumask = mask;
     }
 
-    /** trace_clock: clears the buffer, then update_last_data_if_empty. */
+    /** trace_clock: clears the buffer, then update_last_data_if_empty; a persistent instance saves it. */
     public void setClock(TraceClock c) {
         clock = c;
         buffer.setClock(c);
         resetBuffers();
         updateLastDataIfEmpty();
+        if (!has(InstanceFlags.LAST_BOOT)) {
+            onClockSet.accept(c);
+        }
+    }
+
+    private java.util.function.Consumer<TraceClock> onClockSet = c -> { };
+
+    /** Called when the clock changes while the buffer holds this boot's data (scratch clock_id). */
+    public void onClockSet(java.util.function.Consumer<TraceClock> hook) {
+        this.onClockSet = hook;
     }
 
     /**

@@ -89,6 +89,43 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
     public record DataReady(int cpu) implements Command {
     }
 
+    /** At boot: set the boot instance's events on, after every boot instance exists (seed 001). */
+    public record ApplyBootEvents(List<String> events, ActorRef<org.apache.pekko.Done> replyTo) implements Command {
+    }
+
+    /** At boot, top level: trace_event=, trace_options=, trace_clock=, traceoff_after_boot. */
+    public record ApplyTopLevelBoot(io.ringtrace.config.BootCommandLine cmdline,
+                                    ActorRef<org.apache.pekko.Done> replyTo) implements Command {
+    }
+
+    /**
+     * How a persistent instance finds its previous run: its region key (the reserve_mem label or
+     * the memmap range) names the journal, the geometry must match the previous boot's.
+     */
+    public record PersistentSetup(String key, io.ringtrace.persistence.Geometry geometry, long bootStartMs,
+                                  ActorRef<Booted> replyTo) {
+    }
+
+    /** A persistent instance has recovered: the pages per CPU (oldest first) and its last_boot_info. */
+    public record Booted(String name, List<List<byte[]>> pages, String lastBootInfo,
+                         io.ringtrace.protocol.TraceClock clock) {
+    }
+
+    private record GeometryAnswer(io.ringtrace.persistence.PersistentInstanceMeta.GeometryChecked checked)
+            implements Command {
+    }
+
+    private record CpuRecovered(int cpu, io.ringtrace.persistence.PersistentCpuBuffer.Recovered recovered)
+            implements Command {
+    }
+
+    private record PreviousAnswer(io.ringtrace.persistence.PersistentInstanceMeta.PreviousBoot previous)
+            implements Command {
+    }
+
+    private record RecoveryFailed(String why) implements Command {
+    }
+
     private enum PollReaders implements Command {
         INSTANCE
     }
@@ -110,12 +147,29 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
     private long nextHandle = 1;
 
     public static Behavior<Command> create(TraceArray tr, InstanceView view, ActorRef<TraceSystem.Command> system) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new TraceInstance(ctx, timers, tr, view, system)));
+        return create(tr, view, system, null);
     }
 
-    private TraceInstance(ActorContext<Command> ctx, TimerScheduler<Command> timers, TraceArray tr,
-                          InstanceView view, ActorRef<TraceSystem.Command> system) {
+    /** An instance; with a {@link PersistentSetup} its buffers are recovered from the journal first. */
+    public static Behavior<Command> create(TraceArray tr, InstanceView view, ActorRef<TraceSystem.Command> system,
+                                           PersistentSetup persistent) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> Behaviors.withStash(100_000,
+                stash -> new TraceInstance(ctx, timers, stash, tr, view, system, persistent).start())));
+    }
+
+    private final org.apache.pekko.actor.typed.javadsl.StashBuffer<Command> stash;
+    private final PersistentSetup persistent;
+    private ActorRef<io.ringtrace.persistence.PersistentInstanceMeta.Command> meta;
+    private final List<ActorRef<io.ringtrace.persistence.PersistentCpuBuffer.Command>> journals = new ArrayList<>();
+    private final Map<Integer, io.ringtrace.persistence.PersistentCpuBuffer.Recovered> recovered = new HashMap<>();
+    private boolean geometryMismatch;
+
+    private TraceInstance(ActorContext<Command> ctx, TimerScheduler<Command> timers,
+                          org.apache.pekko.actor.typed.javadsl.StashBuffer<Command> stash, TraceArray tr,
+                          InstanceView view, ActorRef<TraceSystem.Command> system, PersistentSetup persistent) {
         super(ctx);
+        this.stash = stash;
+        this.persistent = persistent;
         this.timers = timers;
         this.tr = tr;
         this.view = view;
@@ -124,6 +178,105 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
         for (int cpu = 0; cpu < tr.cpus(); cpu++) {
             cpuBuffers.add(ctx.spawn(CpuBuffer.create(cpu, tr.buffer().cpu(cpu), ctx.getSelf()), "cpu" + cpu));
         }
+    }
+
+    private Behavior<Command> start() {
+        if (persistent == null) {
+            return this;
+        }
+        var ctx = getContext();
+        meta = ctx.spawn(io.ringtrace.persistence.PersistentInstanceMeta.create(persistent.key()), "meta");
+        for (int cpu = 0; cpu < tr.cpus(); cpu++) {
+            journals.add(ctx.spawn(io.ringtrace.persistence.PersistentCpuBuffer.create(persistent.key(), cpu,
+                    tr.buffer().cpu(cpu)), "journal-cpu" + cpu));
+        }
+        tr.onLastDataDropped(() -> meta.tell(new io.ringtrace.persistence.PersistentInstanceMeta.RecordBoot(
+                io.ringtrace.persistence.BootRecord.newBoot(tr.clock().clockName(), persistent.bootStartMs()),
+                ctx.getSystem().ignoreRef())));
+        tr.onClockSet(c -> meta.tell(new io.ringtrace.persistence.PersistentInstanceMeta.SetClock(c.clockName(),
+                ctx.getSystem().ignoreRef())));
+        ctx.ask(io.ringtrace.persistence.PersistentInstanceMeta.GeometryChecked.class, meta,
+                Duration.ofSeconds(60), r -> new io.ringtrace.persistence.PersistentInstanceMeta.CheckGeometry(
+                        persistent.geometry(), r),
+                (ok, err) -> ok != null ? new GeometryAnswer(ok) : new RecoveryFailed(String.valueOf(err)));
+        return recovering();
+    }
+
+    /** While a persistent instance recovers: its own answers are handled, everything else waits. */
+    private Receive<Command> recovering() {
+        return newReceiveBuilder()
+                .onMessage(GeometryAnswer.class, this::onGeometry)
+                .onMessage(CpuRecovered.class, this::onCpuRecovered)
+                .onMessage(PreviousAnswer.class, this::onPrevious)
+                .onMessage(RecoveryFailed.class, this::onRecoveryFailed)
+                .onAnyMessage(m -> {
+                    stash.stash(m);
+                    return Behaviors.same();
+                })
+                .build();
+    }
+
+    private Behavior<Command> onGeometry(GeometryAnswer m) {
+        if (m.checked().mustReset()) {
+            geometryMismatch = true;
+            getContext().getLog().warn("{}: {}: the previous boot's data is discarded", tr.name(), m.checked().message());
+        }
+        for (int cpu = 0; cpu < journals.size(); cpu++) {
+            int c = cpu;
+            getContext().ask(io.ringtrace.persistence.PersistentCpuBuffer.Recovered.class, journals.get(cpu),
+                    Duration.ofSeconds(120), io.ringtrace.persistence.PersistentCpuBuffer.GetRecovered::new,
+                    (ok, err) -> ok != null ? new CpuRecovered(c, ok) : new RecoveryFailed(String.valueOf(err)));
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onCpuRecovered(CpuRecovered m) {
+        recovered.put(m.cpu(), m.recovered());
+        if (recovered.size() < journals.size()) {
+            return Behaviors.same();
+        }
+        if (geometryMismatch) {
+            for (var j : journals) {
+                j.tell(new io.ringtrace.persistence.PersistentCpuBuffer.Reset(getContext().getSystem().ignoreRef()));
+            }
+        }
+        getContext().ask(io.ringtrace.persistence.PersistentInstanceMeta.PreviousBoot.class, meta,
+                Duration.ofSeconds(60), io.ringtrace.persistence.PersistentInstanceMeta.GetPrevious::new,
+                (ok, err) -> ok != null ? new PreviousAnswer(ok) : new RecoveryFailed(String.valueOf(err)));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onPrevious(PreviousAnswer m) {
+        List<List<byte[]>> pages = new ArrayList<>();
+        long entries = 0;
+        int discarded = 0;
+        for (int cpu = 0; cpu < journals.size(); cpu++) {
+            var r = recovered.get(cpu);
+            pages.add(geometryMismatch ? List.of() : r.pages());
+            entries += geometryMismatch ? 0 : r.entries();
+            discarded += r.discardedPages();
+        }
+        var prev = m.previous().boot();
+        if (prev.isPresent()) {
+            io.ringtrace.protocol.TraceClock c = io.ringtrace.protocol.TraceClock.byName(prev.get().clock());
+            if (c != null) {
+                tr.restoreClock(c);
+            }
+        }
+        tr.setLastBootInfo(LastBootInfo.text(prev.orElse(null)));
+        if (entries > 0) {
+            getContext().getLog().info("Ring buffer meta of {} is from previous boot! ({} events{})", tr.name(),
+                    entries, discarded > 0 ? ", " + discarded + " pages discarded" : "");
+        }
+        persistent.replyTo().tell(new Booted(tr.name(), pages, tr.lastBootInfo(), tr.clock()));
+        recovered.clear();
+        return stash.unstashAll(this);
+    }
+
+    private Behavior<Command> onRecoveryFailed(RecoveryFailed m) {
+        getContext().getLog().error("{}: recovery of the persistent buffer failed: {}", tr.name(), m.why());
+        persistent.replyTo().tell(new Booted(tr.name(), List.of(), "# Current\n", tr.clock()));
+        return stash.unstashAll(this);
     }
 
     @Override
@@ -137,6 +290,8 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
                 .onMessage(ListDir.class, this::onListDir)
                 .onMessage(TryRemove.class, this::onTryRemove)
                 .onMessage(GetView.class, this::onGetView)
+                .onMessage(ApplyBootEvents.class, this::onApplyBootEvents)
+                .onMessage(ApplyTopLevelBoot.class, this::onApplyTopLevelBoot)
                 .onMessage(DataReady.class, m -> retryParked())
                 .onMessageEquals(PollReaders.INSTANCE, this::retryParked)
                 .onSignal(PostStop.class, s -> onStopped())
@@ -309,6 +464,66 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
         }
         m.replyTo().tell(new RemoveAnswer(tr.name(), getContext().getSelf(), true, null));
         return Behaviors.stopped();
+    }
+
+    private Behavior<Command> onApplyBootEvents(ApplyBootEvents m) {
+        if (!m.events().isEmpty()) {
+            if (tr.isReadOnly()) {
+                for (String e : m.events()) {
+                    getContext().getLog().warn("Failed to enable trace event: {} ({} is read-only: EACCES)", e, tr.name());
+                }
+            } else {
+                // A persistent buffer starts recording this boot: the previous boot's data goes
+                // (the backup copy was taken before this point).
+                tr.updateLastData();
+                for (String e : m.events()) {
+                    enableBootEvent(e);
+                }
+            }
+        }
+        m.replyTo().tell(org.apache.pekko.Done.getInstance());
+        return this;
+    }
+
+    /** early_enable_events: disable, then enable; a failure is logged and boot goes on. */
+    private void enableBootEvent(String token) {
+        try {
+            view.events().writeSetEvent("!" + token);
+        } catch (ErrnoException ignored) {
+            // nothing to disable
+        }
+        try {
+            view.events().writeSetEvent(token);
+        } catch (ErrnoException e) {
+            getContext().getLog().warn("Failed to enable trace event: {}", token);
+        }
+    }
+
+    private Behavior<Command> onApplyTopLevelBoot(ApplyTopLevelBoot m) {
+        var cl = m.cmdline();
+        for (var o : cl.traceOptions()) {
+            try {
+                view.options().write((o.enabled() ? "" : "no") + o.name(), tr.tracer());
+                if ("overwrite".equals(o.name())) {
+                    tr.buffer().setOverwrite(o.enabled());
+                }
+            } catch (ErrnoException e) {
+                getContext().getLog().warn("Failed to set trace option: {}", o.name());
+            }
+        }
+        cl.traceClock().ifPresent(tr::setClock);
+        for (String list : cl.traceEvents()) {
+            for (String e : list.split(",")) {
+                if (!e.isBlank()) {
+                    enableBootEvent(e.strip());
+                }
+            }
+        }
+        if (cl.traceoffAfterBoot()) {
+            tr.setTracingOn(false);
+        }
+        m.replyTo().tell(org.apache.pekko.Done.getInstance());
+        return this;
     }
 
     private Behavior<Command> onGetView(GetView m) {

@@ -65,8 +65,20 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
     public record InstanceViewReply(InstanceView view) {
     }
 
-    /** Creates an instance from a ready TraceArray (boot instances). Reply: Done or Failed(EEXIST). */
-    public record CreateInstance(TraceArray array, ActorRef<FsReply> replyTo) implements Command {
+    /**
+     * Creates a boot instance from a ready TraceArray (recovering it first when {@code persistent}
+     * is given). Reply: the instance, or null when the name is taken.
+     */
+    record CreateInstance(TraceArray array, TraceInstance.PersistentSetup persistent,
+                          ActorRef<InstanceCreated> replyTo) implements Command {
+    }
+
+    record InstanceCreated(ActorRef<TraceInstance.Command> ref) {
+    }
+
+    /** From the BootLoader: every boot instance exists and their events are on. */
+    enum BootDone implements Command {
+        INSTANCE
     }
 
     /** Replies {@link BootCompleted} once the boot instances exist and their events are on. */
@@ -128,7 +140,12 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
 
     /** Runs the boot command line (boot instances, persistence); until done, AwaitBoot waits. */
     private void boot(com.typesafe.config.Config config) {
-        booted = true;
+        io.ringtrace.config.RingtraceSettings settings = io.ringtrace.config.RingtraceSettings.create(config);
+        io.ringtrace.config.BootPlan plan = settings.bootPlan();
+        plan.logTo();
+        booted = false;
+        getContext().spawn(BootLoader.create(engine, plan, getContext().getSelf(), top, System.currentTimeMillis()),
+                "boot");
     }
 
     @Override
@@ -144,6 +161,7 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
                 .onMessage(GetInstanceView.class, this::onGetInstanceView)
                 .onMessage(CreateInstance.class, this::onCreateInstance)
                 .onMessage(AwaitBoot.class, this::onAwaitBoot)
+                .onMessageEquals(BootDone.INSTANCE, this::onBootDone)
                 .onMessage(GetEngine.class, m -> {
                     m.replyTo().tell(engine);
                     return this;
@@ -415,20 +433,32 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
 
     private Behavior<Command> onCreateInstance(CreateInstance m) {
         if (instances.containsKey(m.array().name())) {
-            m.replyTo().tell(new FsReply.Failed(Errno.EEXIST));
+            m.replyTo().tell(new InstanceCreated(null));
             return this;
         }
-        spawnInstance(m.array());
-        m.replyTo().tell(FsReply.Done.INSTANCE);
+        m.replyTo().tell(new InstanceCreated(spawnInstance(m.array(), m.persistent())));
         return this;
     }
 
-    private void spawnInstance(TraceArray array) {
+    private Behavior<Command> onBootDone() {
+        booted = true;
+        bootWaiters.forEach(w -> w.tell(BootCompleted.INSTANCE));
+        bootWaiters.clear();
+        getContext().getLog().info("boot complete: instances {}", instances.keySet());
+        return this;
+    }
+
+    private ActorRef<TraceInstance.Command> spawnInstance(TraceArray array) {
+        return spawnInstance(array, null);
+    }
+
+    private ActorRef<TraceInstance.Command> spawnInstance(TraceArray array, TraceInstance.PersistentSetup persistent) {
         InstanceView view = engine.newView(array, views.get(""));
         ActorRef<TraceInstance.Command> ref = getContext().spawnAnonymous(
-                TraceInstance.create(array, view, getContext().getSelf()));
+                TraceInstance.create(array, view, getContext().getSelf(), persistent));
         instances.put(array.name(), ref);
         views.put(array.name(), view);
+        return ref;
     }
 
 }

@@ -41,7 +41,7 @@ final class Daemon implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config config = overrides().withFallback(ConfigFactory.load()).resolve();
+        Config config = Ringtrace.systemConfig(overrides().withFallback(ConfigFactory.load()).resolve());
         ActorSystem<TraceSystem.Command> system = ActorSystem.create(Ringtrace.create(config), "ringtrace", config);
         try {
             Ringtrace.awaitBoot(system);

@@ -282,6 +282,8 @@ public final class PersistentCpuBuffer
     private long scanFrom;
     /** The ring's raw entries counter at the last commit; it only goes down when the ring is reset. */
     private long lastEntriesWritten;
+    /** The ring's reset count at the last commit (a change means pages before resetSeq are gone). */
+    private long lastResetCount;
 
     private long commits;
     private long pagesCommitted;
@@ -366,6 +368,7 @@ public final class PersistentCpuBuffer
         ring.reset();
         scanFrom = ring.writePageSeq();
         lastEntriesWritten = ring.entriesWritten();
+        lastResetCount = ring.resetCount();
     }
 
     private Effect<Event, PageSet> onGetRecovered(PageSet state, GetRecovered get) {
@@ -399,13 +402,19 @@ public final class PersistentCpuBuffer
      */
     private List<Event> changedPages(PageSet state) {
         long entriesWritten = ring.entriesWritten();
+        long resets = ring.resetCount();
         long write = ring.writePageSeq();
-        long from = Math.max(scanFrom, write - livePageLimit);
         List<Event> batch = new ArrayList<>(0);
-        boolean resetBehind = entriesWritten < lastEntriesWritten;
+        boolean resetBehind = resets != lastResetCount || entriesWritten < lastEntriesWritten;
         if (resetBehind) {
-            batch.add(new BufferReset(scanFrom + seqOffset));
+            // Every page before the reset is gone, whatever was written since (a reset on the
+            // ring itself, e.g. echo > trace, not through this actor).
+            long resetSeq = Math.max(ring.resetSeq(), scanFrom);
+            batch.add(new BufferReset(resetSeq + seqOffset));
+            scanFrom = Math.max(scanFrom, ring.resetSeq());
+            lastResetCount = resets;
         }
+        long from = Math.max(scanFrom, write - livePageLimit);
         for (long s = from; s <= write; s++) {
             if (ring.copyPage(s, scratch) < 0) {
                 continue;
@@ -491,6 +500,7 @@ public final class PersistentCpuBuffer
         seqOffset = base < 0 ? 0 : base + 1 - write;
         scanFrom = write;
         lastEntriesWritten = ring.entriesWritten();
+        lastResetCount = ring.resetCount();
         recovered = new Recovered(List.copyOf(pages), ring.entries(), discarded, replayedEvents,
                 replayedBytes, snapshotPages);
         if (!pages.isEmpty()) {

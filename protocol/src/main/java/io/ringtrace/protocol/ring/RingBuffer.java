@@ -138,6 +138,9 @@ public final class RingBuffer {
     private final PageWalker walker = new PageWalker();
     /** Bumped when the content is replaced wholesale (reset, restore, sub-buffer size). */
     private long generation;
+    /** Resets so far and the first page after the last one (see resetCount). */
+    private long resets;
+    private long resetSeq;
 
     private boolean peekValid;
     private long peekSeq;
@@ -620,6 +623,7 @@ public final class RingBuffer {
 
     private void resetLocked() {
         generation++;
+        resets++;
         for (byte[] p : pages) {
             PageFormat.putLong(p, 0, 0);
             PageFormat.putLong(p, PageFormat.COMMIT_OFFSET, 0);
@@ -630,6 +634,7 @@ public final class RingBuffer {
         Arrays.fill(slotLost, 0);
         writeSeq++;
         headSeq = writeSeq;
+        resetSeq = writeSeq;
         startTailPage();
         lastTs = Long.MIN_VALUE;
         entries = 0;
@@ -786,6 +791,30 @@ public final class RingBuffer {
         acquire();
         try {
             return entries - (overrun + read);
+        } finally {
+            release();
+        }
+    }
+
+    /**
+     * How many times the ring was reset ({@link #reset}), and the sequence of the first page after
+     * the last reset: a persistence layer compares the count with what it saw last to learn that
+     * every page before {@link #resetSeq()} is gone, whatever was written since. Any thread.
+     */
+    public long resetCount() {
+        acquire();
+        try {
+            return resets;
+        } finally {
+            release();
+        }
+    }
+
+    /** The first page sequence after the last reset (0 when never reset). Any thread. */
+    public long resetSeq() {
+        acquire();
+        try {
+            return resetSeq;
         } finally {
             release();
         }
