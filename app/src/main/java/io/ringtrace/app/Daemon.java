@@ -90,7 +90,9 @@ final class Daemon implements Callable<Integer> {
         if (cpus != null) {
             c = c.withValue("ringtrace.cpus", ConfigValueFactory.fromAnyRef(cpus));
         }
-        if (workload != null) {
+        if ("none".equals(workload)) {
+            c = c.withValue("ringtrace.workload.enabled", ConfigValueFactory.fromAnyRef(false));
+        } else if (workload != null) {
             c = c.withValue("ringtrace.workload.kind", ConfigValueFactory.fromAnyRef(workload));
         }
         if (rate != null) {
