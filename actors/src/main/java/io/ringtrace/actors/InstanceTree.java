@@ -82,17 +82,19 @@ final class InstanceTree {
     private void build() {
         boolean ro = tr.isReadOnly();
         root.add(text("available_tracers", R, f -> "nop\n"));
-        root.add(kept(new NumberFile("buffer_percent", mode(W)) {
-            @Override
-            String value() {
-                return Integer.toString(tr.bufferPercent());
-            }
+        if (!ro) {
+            root.add(new NumberFile("buffer_percent", W) {
+                @Override
+                String value() {
+                    return Integer.toString(tr.bufferPercent());
+                }
 
-            @Override
-            void set(long v) throws ErrnoException {
-                tr.setBufferPercent(v);
-            }
-        }));
+                @Override
+                void set(long v) throws ErrnoException {
+                    tr.setBufferPercent(v);
+                }
+            });
+        }
         root.add(kept(new NumberFile("buffer_size_kb", mode(W)) {
             @Override
             String value() {

@@ -175,6 +175,8 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
         this.view = view;
         this.system = system;
         this.tree = new InstanceTree(tr, view);
+        // tracing_update_buffers(): enabling events or a pid filter starts this boot's tracing.
+        view.events().setUpdateBuffersHook(tr::updateLastData);
         for (int cpu = 0; cpu < tr.cpus(); cpu++) {
             cpuBuffers.add(ctx.spawn(CpuBuffer.create(cpu, tr.buffer().cpu(cpu), ctx.getSelf()), "cpu" + cpu));
         }
@@ -267,6 +269,11 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
         if (entries > 0) {
             getContext().getLog().info("Ring buffer meta of {} is from previous boot! ({} events{})", tr.name(),
                     entries, discarded > 0 ? ", " + discarded + " pages discarded" : "");
+        } else {
+            // Nothing of a previous boot to keep: this boot is the one the journal describes from now on.
+            meta.tell(new io.ringtrace.persistence.PersistentInstanceMeta.RecordBoot(
+                    io.ringtrace.persistence.BootRecord.newBoot(tr.clock().clockName(), persistent.bootStartMs()),
+                    getContext().getSystem().ignoreRef()));
         }
         persistent.replyTo().tell(new Booted(tr.name(), pages, tr.lastBootInfo(), tr.clock()));
         recovered.clear();

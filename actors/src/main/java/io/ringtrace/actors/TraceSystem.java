@@ -93,6 +93,13 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
     public record GetEngine(ActorRef<Engine> replyTo) implements Command {
     }
 
+    /**
+     * Published on the system's event stream when an instance is gone (rmdir or autoremove), so
+     * that tools and tests can observe removals.
+     */
+    public record InstanceRemoved(String name, boolean autoremove) {
+    }
+
     private record RemovalAnswered(TraceInstance.RemoveAnswer answer) implements Command {
     }
 
@@ -402,6 +409,8 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
             }
             getContext().getLog().info("instance {} removed{}", a.name(),
                     pendingRmdir == null ? " (autoremove after its last reader closed)" : "");
+            getContext().getSystem().eventStream().tell(new org.apache.pekko.actor.typed.eventstream.EventStream.Publish<>(
+                    new InstanceRemoved(a.name(), pendingRmdir == null)));
             if (pendingRmdir != null) {
                 pendingRmdir.tell(FsReply.Done.INSTANCE);
             }

@@ -1,0 +1,147 @@
+package io.ringtrace.actors;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.ringtrace.actors.fs.Caller;
+import io.ringtrace.actors.fs.OpenFlags;
+import io.ringtrace.actors.fs.Stat;
+import io.ringtrace.config.RingtraceSettings;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Restart = reboot: an engine writes markers into a persistent instance, its ActorSystem stops,
+ * a new one starts on the same data directory, and the markers are back, per CPU and in order,
+ * in the persistent instance (LAST_BOOT) and in the read-only backup copy.
+ */
+@Timeout(120)
+class PersistentBootTest {
+    private static final String NO_EVENTS =
+            "reserve_mem=12M:4096:trace trace_instance=boot_map@trace trace_instance=backup=boot_map";
+    private static final String WITH_EVENTS =
+            "reserve_mem=12M:4096:trace trace_instance=boot_map@trace,sched,irq trace_instance=backup=boot_map";
+
+    /** One boot: an ActorSystem with the engine on {@code dir}. */
+    static final class Boot implements AutoCloseable {
+        final ActorTestKit kit;
+        final TraceFs fs;
+
+        Boot(Path dir, String cmdline, String name) throws Exception {
+            Config cfg = ConfigFactory.parseString(
+                    "ringtrace.cpus = 2\n"
+                            + "ringtrace.boot.cmdline = \"" + cmdline + "\"\n"
+                            + "ringtrace.data-dir = \"" + dir.toAbsolutePath() + "\"\n")
+                    .withFallback(ConfigFactory.load()).resolve();
+            Config system = Ringtrace.systemConfig(cfg);
+            kit = ActorTestKit.create(name, system);
+            ActorRef<TraceSystem.Command> ts = kit.spawn(
+                    TraceSystem.create(Engine.create(RingtraceSettings.create(cfg)), cfg), "trace");
+            Ringtrace.awaitBoot(kit.system(), ts, Duration.ofSeconds(60));
+            fs = new TraceFs(kit.system(), ts);
+        }
+
+        /** A trace_marker write as task {@code pid}: on a 2-CPU engine, CPU = pid % 2. */
+        void marker(String instance, int pid, String text) throws Exception {
+            try (TraceFs.Handle h = fs.open("instances/" + instance + "/trace_marker", OpenFlags.O_WRONLY,
+                    new Caller(pid, "writer"))) {
+                h.write(text);
+            }
+        }
+
+        @Override
+        public void close() {
+            kit.shutdownTestKit();
+        }
+    }
+
+    private static final Pattern MARKER = Pattern.compile(
+            "^ *\\S+-(\\d+) +\\[(\\d{3})] \\S{5} +\\d+\\.\\d{6}: tracing_mark_write: (.*)$");
+
+    /** The marker texts of a trace, per CPU, in order. */
+    static List<List<String>> markersPerCpu(String trace) {
+        List<List<String>> out = List.of(new ArrayList<>(), new ArrayList<>());
+        for (String line : trace.split("\n")) {
+            Matcher m = MARKER.matcher(line);
+            if (m.matches()) {
+                out.get(Integer.parseInt(m.group(2))).add(m.group(3));
+            }
+        }
+        return out;
+    }
+
+    private static List<List<String>> expected(String prefix, int n) {
+        List<List<String>> out = List.of(new ArrayList<>(), new ArrayList<>());
+        for (int i = 0; i < n; i++) {
+            out.get(i % 2).add(prefix + i);
+        }
+        return out;
+    }
+
+    @Test
+    void markersSurviveARestartInThePersistentInstanceAndTheBackup(@TempDir Path dir) throws Exception {
+        try (Boot first = new Boot(dir, NO_EVENTS, "FirstBoot")) {
+            for (int i = 0; i < 40; i++) {
+                first.marker("boot_map", 1000 + i, "run1 marker " + i);
+            }
+            assertEquals(expected("run1 marker ", 40), markersPerCpu(first.fs.read("instances/boot_map/trace")));
+        }
+        try (Boot second = new Boot(dir, NO_EVENTS, "SecondBoot")) {
+            List<List<String>> want = expected("run1 marker ", 40);
+            assertEquals(want, markersPerCpu(second.fs.read("instances/boot_map/trace")));
+            assertEquals(want, markersPerCpu(second.fs.read("instances/backup/trace")));
+            String info = second.fs.read("instances/boot_map/last_boot_info");
+            assertTrue(info.contains("[boot_id]") && info.contains("[start_time]"), info);
+            assertEquals(info, second.fs.read("instances/backup/last_boot_info"));
+            // New data goes to boot_map only (here it mixes with the old: no event started this boot).
+            second.marker("boot_map", 7, "run2 marker");
+            assertTrue(second.fs.read("instances/boot_map/trace").contains("run2 marker"));
+            assertTrue(!second.fs.read("instances/backup/trace").contains("run2 marker"));
+        }
+    }
+
+    @Test
+    void bootEventsStartAfterTheBackupCopy(@TempDir Path dir) throws Exception {
+        try (Boot first = new Boot(dir, WITH_EVENTS, "EventsFirst")) {
+            for (int i = 0; i < 10; i++) {
+                first.marker("boot_map", 2000 + i, "old " + i);
+            }
+        }
+        try (Boot second = new Boot(dir, WITH_EVENTS, "EventsSecond")) {
+            assertEquals(expected("old ", 10), markersPerCpu(second.fs.read("instances/backup/trace")));
+            // boot_map was cleared when its events started: it records this boot only.
+            assertEquals(List.of(List.of(), List.of()), markersPerCpu(second.fs.read("instances/boot_map/trace")));
+            assertEquals("# Current\n", second.fs.read("instances/boot_map/last_boot_info"));
+            assertNotEquals("# Current\n", second.fs.read("instances/backup/last_boot_info"));
+            assertEquals("1\n", second.fs.read("instances/boot_map/events/sched/sched_switch/enable"));
+            second.marker("boot_map", 3000, "new");
+            assertEquals(List.of(List.of("new"), List.of()), markersPerCpu(second.fs.read("instances/boot_map/trace")));
+            assertEquals(expected("old ", 10), markersPerCpu(second.fs.read("instances/backup/trace")));
+        }
+    }
+
+    @Test
+    void aBackupOfAMissingSourceIsSkippedWithNoStrayInstance(@TempDir Path dir) throws Exception {
+        try (Boot boot = new Boot(dir, "trace_instance=backup=nowhere trace_instance=plain,sched:sched_switch", "Stray")) {
+            List<String> names = new ArrayList<>();
+            for (Stat s : boot.fs.list("instances")) {
+                names.add(s.name());
+            }
+            assertEquals(List.of("plain"), names);
+            assertEquals("sched:sched_switch\n", boot.fs.read("instances/plain/set_event"));
+        }
+    }
+}
