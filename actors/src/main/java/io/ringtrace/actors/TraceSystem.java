@@ -391,7 +391,7 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
     }
 
     private Behavior<Command> onAutoRemove(AutoRemove m) {
-        if (instances.get(m.name()) != m.instance()) {
+        if (!m.instance().equals(instances.get(m.name()))) {
             return this;
         }
         pendingRmdir = null;
