@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ringtrace needs on a developer or CI machine.
 #
-#   scripts/install-deps.sh                 # all packages: trace-cmd libfuse2 fuse3
+#   scripts/install-deps.sh                 # all packages: trace-cmd libfuse2 fuse3 python3
 #   scripts/install-deps.sh trace-cmd       # only the named ones
 #
 # Idempotent: packages that dpkg already reports as installed are skipped, and
@@ -9,7 +9,7 @@
 # Must run as root (or with passwordless sudo available).
 set -euo pipefail
 
-ALL_PACKAGES=(trace-cmd libfuse2 fuse3)
+ALL_PACKAGES=(trace-cmd libfuse2 fuse3 python3)
 
 if [ "$#" -gt 0 ]; then
   packages=("$@")

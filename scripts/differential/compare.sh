@@ -5,14 +5,16 @@
 #
 #   scripts/differential/compare.sh CAPTURE.json [--golden FILE]
 #
-# Exit status: 0 equal, 1 different, 2 usage or input error. Builds the app on first use.
+# Exit status: 0 equal, 1 different, 2 usage or input error. Builds the app when needed (as
+# bin/ringtrace does); RINGTRACE_CLASSPATH, if set, is used instead of the built app.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 app="$here/app/target"
 jar="$app/ringtrace-app-0.1.0-SNAPSHOT.jar"
-if [ ! -f "$jar" ] || [ ! -d "$app/lib" ]; then
-  echo "compare: building the app (first use)..." >&2
-  (cd "$here" && mvn -B -q -DskipTests -pl app -am package >&2)
+cp="${RINGTRACE_CLASSPATH:-}"
+if [ -z "$cp" ]; then
+  "$here/bin/ringtrace" --version >/dev/null   # builds on first use or when sources changed
+  cp="$jar:$app/lib/*"
 fi
 cd "$here"
-exec java -cp "$jar:$app/lib/*" io.ringtrace.app.fuse.GoldenCompare "$@"
+exec java -cp "$cp" io.ringtrace.app.fuse.GoldenCompare "$@"

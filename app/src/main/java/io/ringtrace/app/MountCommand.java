@@ -18,6 +18,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -27,18 +28,19 @@ import java.util.concurrent.CompletableFuture;
  * echo &gt;, ls -l, mkdir/rmdir under instances/ and blocking reads of trace_pipe work as on
  * /sys/kernel/tracing.
  *
- * <p>The command starts its own engine in this process, with the same configuration and options
- * as {@code boot} (no HTTP server, no workload), and serves it until Ctrl-C or until the directory
- * is unmounted from outside ({@code fusermount -u DIR}). It does not attach to a running daemon:
- * to mount the daemon's tree, start the daemon with {@code boot --mount DIR}, which calls
- * {@link #mountInBackground}. Either way the mount is taken down when the JVM exits (Ctrl-C
+ * <p>The command starts its own engine in this process, configured as {@code boot} is (the
+ * ringtrace.* settings, with --cmdline, --data-dir and --cpus; no HTTP server, no workload), and
+ * serves it until Ctrl-C or until the directory is unmounted from outside ({@code fusermount -u
+ * DIR}). It does not attach to a running daemon: to mount the daemon's tree, start the daemon
+ * with {@code boot --mount DIR}, which calls {@link #mountInBackground}. Either way the mount is taken down when the JVM exits (Ctrl-C
  * included): blocked readers get end of file and the directory is lazily unmounted.
  *
  * <p>Needs root (the FUSE device is root-only on Debian) and libfuse2 ({@code
  * scripts/install-deps.sh} installs it, and fuse3 for fusermount).
  */
-@Command(name = "mount", description = "Mount the tracefs tree at DIR through FUSE. Runs its own engine in "
-        + "this process until Ctrl-C or until DIR is unmounted (to mount a daemon's tree: boot --mount DIR).")
+@Command(name = "mount", mixinStandardHelpOptions = true,
+        description = "Mount the tracefs tree at DIR through FUSE. Runs its own engine in this process until "
+                + "Ctrl-C or until DIR is unmounted (to mount a daemon's tree: boot --mount DIR).")
 final class MountCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "An existing, empty directory.")
     Path dir;
@@ -56,7 +58,12 @@ final class MountCommand implements Callable<Integer> {
             System.err.println("ringtrace: cannot mount: FUSE is not usable: " + why);
             return 1;
         }
-        Config config = overrides().withFallback(ConfigFactory.load());
+        if (!Files.isDirectory(dir)) {
+            System.err.println("ringtrace: cannot mount: " + dir + " is not a directory");
+            return 1;
+        }
+        // Persistent boot instances get their journal under ringtrace.data-dir.
+        Config config = Ringtrace.systemConfig(overrides().withFallback(ConfigFactory.load()));
         warnIfDaemonRuns(config);
         ActorSystem<TraceSystem.Command> system = ActorSystem.create(Ringtrace.create(config), "ringtrace", config);
         Mounter mounter;
