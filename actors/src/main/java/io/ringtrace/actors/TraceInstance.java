@@ -333,6 +333,10 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
         } catch (ErrnoException e) {
             m.replyTo().tell(new FsReply.Failed(e.errno()));
             return this;
+        } catch (RuntimeException e) {
+            getContext().getLog().error("open of {} in {} failed", f.name(), tr.name(), e);
+            m.replyTo().tell(new FsReply.Failed(Errno.EIO));
+            return this;
         }
         if (f.holdsRef()) {
             tr.ref++;
@@ -374,6 +378,10 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
             r.replyTo().tell(new FsReply.Data(data));
         } catch (ErrnoException e) {
             r.replyTo().tell(new FsReply.Failed(e.errno()));
+        } catch (RuntimeException e) {
+            // A bug must not stop the instance (and lose its recorded data): the caller gets EIO.
+            getContext().getLog().error("read of {} in {} failed", r.file().node().name(), tr.name(), e);
+            r.replyTo().tell(new FsReply.Failed(Errno.EIO));
         }
         afterStateChange();
         return true;
@@ -408,6 +416,9 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
             m.replyTo().tell(new FsReply.Written(n));
         } catch (ErrnoException e) {
             m.replyTo().tell(new FsReply.Failed(e.errno()));
+        } catch (RuntimeException e) {
+            getContext().getLog().error("write to {} in {} failed", file.node().name(), tr.name(), e);
+            m.replyTo().tell(new FsReply.Failed(Errno.EIO));
         }
         afterStateChange();
         return this;
