@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Bad input anywhere gets an errno, never an exception or a dead instance (which would lose its
- * recorded data: random and hostile writes to every writable file of an instance (the files
- * whose valid inputs erase by design, like buffer_subbuf_size_kb, may erase).
+ * recorded data): random and hostile writes to every writable file of an instance, and hostile
+ * paths.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(300)
