@@ -32,8 +32,10 @@ import java.util.concurrent.CompletionStage;
  * 409 (or 404 for ENOENT), the errno name in the body and in header {@code X-Errno}.
  *
  * <ul>
- *   <li>{@code GET /v1/read?path=P[&nonblock=1]} — open O_RDONLY and stream read(2) results
- *       until end of file (a trace_pipe streams until the client goes away, then closes).</li>
+ *   <li>{@code GET /v1/read?path=P} — open O_RDONLY|O_NONBLOCK and return what read(2) gives
+ *       until end of file or EAGAIN (a pipe: what it holds now).</li>
+ *   <li>{@code GET /v1/stream?path=P[&nonblock=1]} (WebSocket) — blocking reads, one binary
+ *       message per read(2), until end of file; the file is closed as soon as the client goes.</li>
  *   <li>{@code POST /v1/write?path=P} — body written with one write(2) after O_WRONLY|O_TRUNC
  *       (what {@code echo > P} does); answers the count.</li>
  *   <li>{@code GET /v1/ls?path=P} — one line per entry: mode string and name.</li>
@@ -55,8 +57,9 @@ public final class HttpApi extends AllDirectives {
 
     Route routes() {
         return pathPrefix("v1", () -> concat(
-                path("read", () -> get(() -> parameter("path", p ->
-                        parameterOptional("nonblock", nb -> read(p, nb.isPresent()))))),
+                // Always non-blocking: a chunked response cannot tell when its client went away,
+                // so a blocking pipe read here could hold its instance busy; blocking reads use /v1/stream.
+                path("read", () -> get(() -> parameter("path", p -> read(p, true)))),
                 path("stream", () -> get(() -> parameter("path", p ->
                         parameterOptional("nonblock", nb -> handleWebSocketMessages(stream(p, nb.isPresent())))))),
                 path("write", () -> post(() -> parameter("path", p ->
