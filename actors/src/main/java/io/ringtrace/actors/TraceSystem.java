@@ -117,6 +117,7 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
     /** The rmdir waiting for its instance's answer, or null for an autoremove. */
     private ActorRef<FsReply> pendingRmdir;
     private boolean booted;
+    private io.ringtrace.persistence.DataDirLock dataDirLock;
     private final List<ActorRef<BootCompleted>> bootWaiters = new ArrayList<>();
 
     /** A TraceSystem with only the top-level instance (no boot command line). */
@@ -150,6 +151,19 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
         io.ringtrace.config.RingtraceSettings settings = io.ringtrace.config.RingtraceSettings.create(config);
         io.ringtrace.config.BootPlan plan = settings.bootPlan();
         plan.logTo();
+        if (plan.instances().stream().anyMatch(i -> i.persistent())) {
+            try {
+                dataDirLock = io.ringtrace.persistence.DataDirLock.tryAcquire(settings.dataDir());
+            } catch (java.io.IOException e) {
+                dataDirLock = null;
+            }
+            if (dataDirLock == null) {
+                getContext().getLog().error("data directory {} is in use by another engine (pid {}): "
+                        + "persistent instances are skipped", settings.dataDir().toAbsolutePath(),
+                        io.ringtrace.persistence.DataDirLock.holder(settings.dataDir()));
+                plan = plan.withoutPersistent();
+            }
+        }
         booted = false;
         getContext().spawn(BootLoader.create(engine, plan, getContext().getSelf(), top, System.currentTimeMillis()),
                 "boot");
@@ -174,6 +188,12 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
                     return this;
                 })
                 .onMessage(RemovalAnswered.class, m -> this)
+                .onSignal(org.apache.pekko.actor.typed.PostStop.class, s -> {
+                    if (dataDirLock != null) {
+                        dataDirLock.close();
+                    }
+                    return this;
+                })
                 .build();
     }
 

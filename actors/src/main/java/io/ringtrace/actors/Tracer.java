@@ -94,7 +94,9 @@ public final class Tracer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ErrnoException(Errno.EINTR);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | IllegalStateException e) {
+            // No answer, or the engine is shutting down (its scheduler refuses the ask).
             throw new ErrnoException(Errno.ENODEV);
         }
     }

@@ -46,7 +46,19 @@ final class Workload {
             }
         }
         threads.forEach(Thread::start);
-        system.getWhenTerminated().thenRun(() -> threads.forEach(Thread::interrupt));
+        // Ctrl-C: the workload stops before the engine does, so it never records into a stopping engine.
+        org.apache.pekko.actor.CoordinatedShutdown.get(system).addTask(
+                org.apache.pekko.actor.CoordinatedShutdown.PhaseServiceUnbind(), "stop-workload", () -> {
+                    threads.forEach(Thread::interrupt);
+                    for (Thread t : threads) {
+                        try {
+                            t.join(1000);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return java.util.concurrent.CompletableFuture.completedFuture(org.apache.pekko.Done.getInstance());
+                });
     }
 
     private static Thread daemonThread(Runnable body, String name) {
@@ -63,6 +75,9 @@ final class Workload {
             try {
                 tracer.marker("", cpu, "workload marker " + n++ + " on cpu " + cpu);
             } catch (ErrnoException e) {
+                if (e.errno() == io.ringtrace.protocol.Errno.ENODEV) {
+                    return; // the engine is going away
+                }
                 // tracing off (EBADF) or markers disabled: the workload keeps its pace regardless.
             }
             next += period;

@@ -61,6 +61,26 @@ public record BootPlan(
         Optional<String> printkDestination,
         List<BootLogLine> log) {
 
+    /**
+     * This plan without its persistent instances and the backups of them (when their data
+     * directory cannot be had); the rest boots as planned.
+     */
+    public BootPlan withoutPersistent() {
+        java.util.Set<String> mapped = new java.util.HashSet<>();
+        for (BootInstance i : instances) {
+            if (i.persistent()) {
+                mapped.add(i.name());
+            }
+        }
+        List<BootInstance> kept = new java.util.ArrayList<>();
+        for (BootInstance i : instances) {
+            if (!i.persistent() && !(i.backup() && mapped.contains(i.backupOf().get()))) {
+                kept.add(i);
+            }
+        }
+        return new BootPlan(commandLine, bufferSizeBytes, kept, skipped, printkDestination, log);
+    }
+
     /** The page size of the modelled machine (x86-64). */
     public static final long PAGE_SIZE = 4096;
 

@@ -58,8 +58,11 @@ class DaemonCrashTest {
     /** The daemon's commit interval (the same reference.conf it reads). */
     static final Duration COMMIT_INTERVAL =
             ConfigFactory.load().getDuration("ringtrace.persistence.commit-interval");
-    /** Slack on top of the interval: scheduling, the journal write and its fsync. */
-    static final Duration SAFETY_MARGIN = Duration.ofMillis(250);
+    /**
+     * Slack on top of the interval: scheduling, the journal write and its fsync. 250 ms unless
+     * {@code -Dringtrace.crash.margin-ms=N} (for diagnosing a loaded machine).
+     */
+    static final Duration SAFETY_MARGIN = Duration.ofMillis(Long.getLong("ringtrace.crash.margin-ms", 250));
     static final Duration WINDOW = COMMIT_INTERVAL.plus(SAFETY_MARGIN);
 
     /** Kept when a test fails: the daemons' logs and the data directory are the evidence. */
@@ -114,7 +117,7 @@ class DaemonCrashTest {
 
     /** What one run wrote before its kill. */
     record Written(int round, long base, long attempted, long[] ackNanos, long killNanos, int exit,
-                   DaemonProcess daemon) {
+                   DaemonProcess daemon, String loadAtKill) {
         long acked() {
             return ackNanos.length;
         }
@@ -195,6 +198,7 @@ class DaemonCrashTest {
         }
         long killNanos = System.nanoTime();
         int exit = d.killMinus9();
+        String loadAtKill = loadAverage();
         stop.set(true);
         writer.join(TimeUnit.SECONDS.toMillis(20));
         assertTrue(!writer.isAlive(), "the writer stopped after the kill");
@@ -206,7 +210,17 @@ class DaemonCrashTest {
         for (int i = 0; i < ackNanos.length; i++) {
             ackNanos[i] -= startNanos;
         }
-        return new Written(round, base, attempted[0], ackNanos, killNanos - startNanos, exit, d);
+        return new Written(round, base, attempted[0], ackNanos, killNanos - startNanos, exit, d, loadAtKill);
+    }
+
+    /** The 1, 5 and 15 minute load averages (Linux), to tell a loaded machine in a failure. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2] + " on " + Runtime.getRuntime().availableProcessors() + " CPUs";
+        } catch (Exception e) {
+            return "unknown";
+        }
     }
 
     /** Checks the backup and the boot_map of the daemon that booted after the kill of {@code w}. */
@@ -290,9 +304,9 @@ class DaemonCrashTest {
         long lostAfterWindow = w.acked() - seen.stream().filter(n -> n < w.base() + w.acked()).count();
         System.out.printf("crash round %d: wrote markers %d..%d (%d acknowledged, %d in flight) for %d ms, "
                         + "kill -9 (exit %d); backup: %d required (acknowledged > %d ms before the kill), %d found, "
-                        + "%d acknowledged ones lost inside the window; restart took %d ms%n",
+                        + "%d acknowledged ones lost inside the window; restart took %d ms; load %s%n",
                 w.round(), w.base(), end - 1, w.acked(), w.attempted() - w.acked(), w.killNanos() / 1_000_000,
-                w.exit(), required, WINDOW.toMillis(), t.markers.size(), lostAfterWindow, d.bootMillis);
+                w.exit(), required, WINDOW.toMillis(), t.markers.size(), lostAfterWindow, d.bootMillis, w.loadAtKill());
         if (!problems.isEmpty()) {
             fail(ctx + ": " + problems.size() + " problem(s):\n  " + String.join("\n  ", problems)
                     + "\nthe killed daemon:\n" + w.daemon().logTail() + "\nthe restarted daemon:\n" + d.logTail());
