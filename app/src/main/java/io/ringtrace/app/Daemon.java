@@ -26,12 +26,8 @@ final class Daemon implements Callable<Integer> {
     Integer port;
     @Option(names = "--host", description = "HTTP address (default: ringtrace.http.host, 127.0.0.1).")
     String host;
-    @Option(names = "--cmdline", description = "Boot command line (default: ringtrace.boot.cmdline).")
-    String cmdline;
-    @Option(names = "--data-dir", description = "Where persistent instances keep their journal.")
-    Path dataDir;
-    @Option(names = "--cpus", description = "Number of CPU buffers (default: the JVM's processor count).")
-    Integer cpus;
+    @picocli.CommandLine.Mixin
+    EngineOptions engine = new EngineOptions();
     @Option(names = "--workload", description = "Built-in workload: marker, sched, none (default: ringtrace.workload.kind).")
     String workload;
     @Option(names = "--rate", description = "Workload events per second per CPU.")
@@ -81,15 +77,7 @@ final class Daemon implements Callable<Integer> {
         if (host != null) {
             c = c.withValue("ringtrace.http.host", ConfigValueFactory.fromAnyRef(host));
         }
-        if (cmdline != null) {
-            c = c.withValue("ringtrace.boot.cmdline", ConfigValueFactory.fromAnyRef(cmdline));
-        }
-        if (dataDir != null) {
-            c = c.withValue("ringtrace.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toAbsolutePath().toString()));
-        }
-        if (cpus != null) {
-            c = c.withValue("ringtrace.cpus", ConfigValueFactory.fromAnyRef(cpus));
-        }
+        c = engine.applyTo(c);
         if ("none".equals(workload)) {
             c = c.withValue("ringtrace.workload.enabled", ConfigValueFactory.fromAnyRef(false));
         } else if (workload != null) {

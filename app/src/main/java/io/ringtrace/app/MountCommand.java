@@ -44,12 +44,8 @@ import java.util.concurrent.CompletableFuture;
 final class MountCommand implements Callable<Integer> {
     @Parameters(paramLabel = "DIR", description = "An existing, empty directory.")
     Path dir;
-    @Option(names = "--cmdline", description = "Boot command line (default: ringtrace.boot.cmdline).")
-    String cmdline;
-    @Option(names = "--data-dir", description = "Where persistent instances keep their journal.")
-    Path dataDir;
-    @Option(names = "--cpus", description = "Number of CPU buffers (default: the JVM's processor count).")
-    Integer cpus;
+    @picocli.CommandLine.Mixin
+    EngineOptions engine = new EngineOptions();
 
     @Override
     public Integer call() throws Exception {
@@ -103,17 +99,7 @@ final class MountCommand implements Callable<Integer> {
     }
 
     private Config overrides() {
-        Config c = ConfigFactory.empty();
-        if (cmdline != null) {
-            c = c.withValue("ringtrace.boot.cmdline", ConfigValueFactory.fromAnyRef(cmdline));
-        }
-        if (dataDir != null) {
-            c = c.withValue("ringtrace.data-dir", ConfigValueFactory.fromAnyRef(dataDir.toAbsolutePath().toString()));
-        }
-        if (cpus != null) {
-            c = c.withValue("ringtrace.cpus", ConfigValueFactory.fromAnyRef(cpus));
-        }
-        return c;
+        return engine.applyTo(ConfigFactory.empty());
     }
 
     /** This command serves a separate engine: say so when a daemon is up, since its tree is not the one mounted. */
