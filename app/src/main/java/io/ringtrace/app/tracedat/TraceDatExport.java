@@ -108,17 +108,20 @@ public final class TraceDatExport {
             }
         }
         b.cpuCount(cpus);
+        // Everything but the events first: reading a backup's last page out removes the backup
+        // (autoremove), so the raw pages come last.
         List<String> stats = new ArrayList<>();
         for (int cpu = 0; cpu < cpus; cpu++) {
-            String dir = base + "per_cpu/cpu" + cpu + "/";
-            byte[] raw = src.readRaw(dir + "trace_pipe_raw");
+            stats.add(src.read(base + "per_cpu/cpu" + cpu + "/stats"));
+        }
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            byte[] raw = src.readRaw(base + "per_cpu/cpu" + cpu + "/trace_pipe_raw");
             int page = 4096;
             List<byte[]> pages = new ArrayList<>();
             for (int off = 0; off + page <= raw.length; off += page) {
                 pages.add(java.util.Arrays.copyOfRange(raw, off, off + page));
             }
             b.cpuPages(cpu, pages);
-            stats.add(src.read(dir + "stats"));
         }
         b.cpuStats(stats);
         return b.build();

@@ -1,0 +1,63 @@
+package io.ringtrace.bench;
+
+import io.ringtrace.actors.Ringtrace;
+import io.ringtrace.actors.TraceFs;
+import io.ringtrace.actors.TraceSystem;
+import io.ringtrace.actors.Tracer;
+import io.ringtrace.protocol.event.EventRecorder;
+import io.ringtrace.protocol.event.EventType;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * Heap allocated per recorded event on the hot path, counted exactly: the bytes the producer
+ * thread itself allocated (HotSpot's per-thread allocation counter) while it recorded 20 million
+ * bench/rec events into a non-persistent instance of the full engine. JMH's -prof gc figure of
+ * RecordBench.ringtrace divides the allocation of every thread of the JVM (the engine's idle
+ * actors and scheduler included) by the events; this one is the recording thread only.
+ */
+final class AllocationMeasure {
+
+    record Result(long events, long bytes) {
+        double perEvent() {
+            return (double) bytes / events;
+        }
+    }
+
+    private AllocationMeasure() {
+    }
+
+    static Result run() throws Exception {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ActorSystem<TraceSystem.Command> system = Engines.start("AllocBench", 2);
+        try {
+            Tracer tracer = Ringtrace.tracer(system);
+            EventType rec = tracer.define("bench", "rec").u32("cpu").s64("value").register();
+            TraceFs fs = Ringtrace.fs(system);
+            fs.mkdir("instances/alloc");
+            fs.write("instances/alloc/events/bench/rec/enable", "1");
+            long[] out = new long[2];
+            Thread t = new Thread(() -> {
+                EventRecorder r = tracer.recorder();
+                r.setCpu(0);
+                for (int i = 0; i < 5_000_000; i++) { // warm-up: JIT, first-use allocations
+                    r.record(rec, 0, 0, i);
+                }
+                long id = Thread.currentThread().getId();
+                long a0 = mx.getThreadAllocatedBytes(id);
+                long n = 20_000_000;
+                for (long i = 0; i < n; i++) {
+                    r.record(rec, 0, 0, i);
+                }
+                out[0] = n;
+                out[1] = mx.getThreadAllocatedBytes(id) - a0;
+            }, "alloc-producer");
+            t.start();
+            t.join();
+            return new Result(out[0], out[1]);
+        } finally {
+            Engines.stop(system);
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.ringtrace.bench;
+
+/**
+ * JFR-sampled profiles of one path at a time, and a consistency check of the what-if code:
+ * {@code java -cp bench/target-bench/benchmarks.jar io.ringtrace.bench.ProfileMain MODE [THREAD-PREFIX]}
+ * with MODE record (EventRecorder.record on one thread), render (the trace text of a filled
+ * instance), persist (the persistence measurement; prefix e.g. "PersistBench-pekko" for the
+ * journal's threads), recover (a start on a full 12 MB persistent instance until backup/trace's
+ * first read) or check.
+ */
+public final class ProfileMain {
+    public static void main(String[] args) throws Exception {
+        Quiet.logs();
+        switch (args[0]) {
+            case "render": {
+                ReadBench.S s = new ReadBench.S();
+                s.setup();
+                ReadBench b = new ReadBench();
+                for (int i = 0; i < 3; i++) {
+                    long t0 = System.nanoTime();
+                    byte[] out = b.render(s);
+                    System.out.printf("render %d bytes in %.1f ms%n", out.length, (System.nanoTime() - t0) / 1e6);
+                }
+                System.out.println(JfrProfile.profile("trace render", "main", 40, () -> {
+                    for (int i = 0; i < 5; i++) {
+                        b.render(s);
+                    }
+                }));
+                break;
+            }
+            case "persist": {
+                java.nio.file.Path work = java.nio.file.Files.createTempDirectory("rtprof");
+                String prefix = args.length > 1 ? args[1] : "";
+                System.out.println(JfrProfile.profile("persistence", prefix, 60,
+                        () -> System.out.println(PersistenceMeasure.run(work, 1, 3000))));
+                Engines.deleteTree(work);
+                break;
+            }
+            case "recover": {
+                java.nio.file.Path work = java.nio.file.Files.createTempDirectory("rtprof");
+                java.nio.file.Path data = java.nio.file.Files.createDirectories(work.resolve("data"));
+                RecoveryMeasure.fill(data, new io.ringtrace.persistence.Geometry(12L << 20, 2, 4096).nrPages());
+                String prefix = args.length > 1 ? args[1] : "";
+                System.out.println(JfrProfile.profile("recovery until backup/trace's first read", prefix, 70, () -> {
+                    long t0 = System.nanoTime();
+                    var system = Engines.start("RecoverProfile", RecoveryMeasure.config(data));
+                    long t1 = System.nanoTime();
+                    try (var h = io.ringtrace.actors.Ringtrace.fs(system).open("instances/backup/trace", 0)) {
+                        byte[] b = h.read(65536);
+                        System.out.printf("boot %.0f ms, first read (%d bytes) %.0f ms%n", (t1 - t0) / 1e6, b.length,
+                                (System.nanoTime() - t1) / 1e6);
+                    } finally {
+                        Engines.stop(system);
+                    }
+                }));
+                Engines.deleteTree(work);
+                break;
+            }
+            case "record": {
+                Rings.Fixture fx = new Rings.Fixture(2, Rings.DEFAULT_PAGES);
+                io.ringtrace.protocol.event.EventRecorder r =
+                        new io.ringtrace.protocol.event.EventRecorder(new io.ringtrace.protocol.event.SavedCmdlines(), 0);
+                long[] n = {0};
+                Runnable loop = () -> {
+                    long end = System.nanoTime() + 3_000_000_000L;
+                    long k = n[0];
+                    while (System.nanoTime() < end) {
+                        for (int i = 0; i < 4096; i++) {
+                            r.record(fx.rec, 0, 0, k++);
+                        }
+                    }
+                    n[0] = k;
+                };
+                loop.run(); // JIT warm-up
+                long c0 = n[0];
+                System.out.println(JfrProfile.profile("EventRecorder.record, 1 thread", "main", 45, loop::run));
+                System.out.printf("%.1f M events/s while profiled%n", (n[0] - c0) / 3e6);
+                break;
+            }
+            case "check": {
+                byte[] out = new byte[32];
+                long[] samples = {0, 499, 500, 999_999_499L, 999_999_500L, 123_456_789_012L, 99_999_999_999_499L,
+                        100_000_000_000_000L, 4_000_000_000_000_000L};
+                for (long ts : samples) {
+                    int n = ReadBench.formatTimestamp(ts, out, 0);
+                    String a = new String(out, 0, n, java.nio.charset.StandardCharsets.US_ASCII);
+                    String b = io.ringtrace.protocol.TraceClock.LOCAL.format(ts);
+                    if (!a.equals(b)) {
+                        throw new AssertionError(ts + ": '" + a + "' != '" + b + "'");
+                    }
+                }
+                // the in-place fast path writes the same event bytes as EventRecorder.record
+                Rings.Fixture a = new Rings.Fixture(2, 4);
+                Rings.Fixture b = new Rings.Fixture(2, 4);
+                Rings.setTimeSource(a.buffer.cpu(0), () -> 77);
+                Rings.setTimeSource(b.buffer.cpu(0), () -> 77);
+                io.ringtrace.protocol.event.EventRecorder r = new io.ringtrace.protocol.event.EventRecorder(null, 0);
+                r.record(a.rec, 0, 0, 4242);
+                io.ringtrace.protocol.ring.RingBuffer ring = b.buffer.cpu(0);
+                int off = ring.reserve(24);
+                byte[] p = ring.writePage();
+                io.ringtrace.protocol.ring.PageFormat.putInt(p, off, b.rec.id());
+                io.ringtrace.protocol.ring.PageFormat.putInt(p, off + 4, r.pid());
+                io.ringtrace.protocol.ring.PageFormat.putInt(p, off + 8, 0);
+                io.ringtrace.protocol.ring.PageFormat.putInt(p, off + 12, 0);
+                io.ringtrace.protocol.ring.PageFormat.putLong(p, off + 16, 4242);
+                ring.commit();
+                byte[] pa = new byte[4096];
+                byte[] pb = new byte[4096];
+                a.buffer.cpu(0).copyPage(a.buffer.cpu(0).writePageSeq(), pa);
+                ring.copyPage(ring.writePageSeq(), pb);
+                if (!java.util.Arrays.equals(pa, pb)) {
+                    throw new AssertionError("in-place event differs from EventRecorder's");
+                }
+                System.out.println("checks passed");
+                break;
+            }
+            default:
+                throw new IllegalArgumentException(args[0]);
+        }
+        System.exit(0);
+    }
+}
