@@ -274,78 +274,14 @@ final class InstanceTree {
         if (ro) {
             return;
         }
-        root.add(new TextFile("error_log", W, true) {
-            @Override
-            public void open(OpenFile f) {
-                if (OpenFlags.truncate(f.flags())) {
-                    view.errorLog().clear();
-                }
-            }
-
-            @Override
-            protected String content(OpenFile f) {
-                return view.errorLog().read();
-            }
-
-            @Override
-            public int write(OpenFile f, byte[] data, Caller c) {
-                return data.length;
-            }
-        });
-        root.add(new TextFile("set_event", W, true) {
-            @Override
-            public void open(OpenFile f) {
-                if (OpenFlags.truncate(f.flags())) {
-                    ev.truncateSetEvent();
-                }
-            }
-
-            @Override
-            protected String content(OpenFile f) {
-                return ev.readSetEvent();
-            }
-
-            @Override
-            public int write(OpenFile f, byte[] data, Caller c) throws ErrnoException {
-                return ev.writeSetEvent(latin1(data));
-            }
-        });
-        root.add(new TextFile("set_event_pid", W, true) {
-            @Override
-            public void open(OpenFile f) {
-                if (OpenFlags.truncate(f.flags())) {
-                    ev.truncateSetEventPid();
-                }
-            }
-
-            @Override
-            protected String content(OpenFile f) {
-                return ev.readSetEventPid();
-            }
-
-            @Override
-            public int write(OpenFile f, byte[] data, Caller c) throws ErrnoException {
-                return ev.writeSetEventPid(latin1(data));
-            }
-        });
-        root.add(new TextFile("set_event_notrace_pid", W, true) {
-            @Override
-            public void open(OpenFile f) {
-                if (OpenFlags.truncate(f.flags())) {
-                    ev.truncateSetEventNotracePid();
-                }
-            }
-
-            @Override
-            protected String content(OpenFile f) {
-                return ev.readSetEventNotracePid();
-            }
-
-            @Override
-            public int write(OpenFile f, byte[] data, Caller c) throws ErrnoException {
-                return ev.writeSetEventNotracePid(latin1(data));
-            }
-        });
+        root.add(control("error_log", () -> view.errorLog().clear(), () -> view.errorLog().read(),
+                data -> data.length));
+        root.add(control("set_event", ev::truncateSetEvent, ev::readSetEvent,
+                data -> ev.writeSetEvent(latin1(data))));
+        root.add(control("set_event_pid", ev::truncateSetEventPid, ev::readSetEventPid,
+                data -> ev.writeSetEventPid(latin1(data))));
+        root.add(control("set_event_notrace_pid", ev::truncateSetEventNotracePid, ev::readSetEventNotracePid,
+                data -> ev.writeSetEventNotracePid(latin1(data))));
         root.add(new FileNode("trace_marker", FileNode.MODE_MARKER, true) {
             @Override
             public int write(OpenFile f, byte[] data, Caller c) throws ErrnoException {
@@ -386,6 +322,36 @@ final class InstanceTree {
             }
             return sb.toString();
         }));
+    }
+
+    interface Writer {
+        int write(byte[] data) throws ErrnoException;
+    }
+
+    /**
+     * A reference-holding control file whose O_TRUNC open clears something (error_log,
+     * set_event, the pid lists), read as text and written through {@code writer}.
+     */
+    private static TextFile control(String name, Runnable truncate, java.util.function.Supplier<String> read,
+                                    Writer writer) {
+        return new TextFile(name, W, true) {
+            @Override
+            public void open(OpenFile f) {
+                if (OpenFlags.truncate(f.flags())) {
+                    truncate.run();
+                }
+            }
+
+            @Override
+            protected String content(OpenFile f) {
+                return read.get();
+            }
+
+            @Override
+            public int write(OpenFile f, byte[] data, Caller c) throws ErrnoException {
+                return writer.write(data);
+            }
+        };
     }
 
     /** The CPU a write by {@code c} is recorded on: stable per process, like a task that stays put. */

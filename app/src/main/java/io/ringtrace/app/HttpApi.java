@@ -82,27 +82,9 @@ public final class HttpApi extends AllDirectives {
             try {
                 int flags = OpenFlags.O_RDONLY | (nonblock ? OpenFlags.O_NONBLOCK : 0);
                 TraceFs.Handle h = fs.open(path, flags, httpCaller());
-                Source<ByteString, NotUsed> body = Source.unfoldAsync(Boolean.TRUE, more -> {
-                    if (!more) {
-                        return CompletableFuture.completedFuture(Optional.empty());
-                    }
-                    return h.readAsync(65536).thenApply(r -> {
-                        if (r instanceof FsReply.Data && ((FsReply.Data) r).bytes().length > 0) {
-                            return Optional.of(org.apache.pekko.japi.Pair.create(Boolean.TRUE,
-                                    ByteString.fromArray(((FsReply.Data) r).bytes())));
-                        }
-                        if (r instanceof FsReply.Failed && ((FsReply.Failed) r).errno() != Errno.EAGAIN) {
-                            // The error after some data: end the stream with a trailer line the CLI recognises.
-                            return Optional.of(org.apache.pekko.japi.Pair.create(Boolean.FALSE,
-                                    ByteString.fromString("\u0000ERRNO:" + ((FsReply.Failed) r).errno().name())));
-                        }
-                        return Optional.empty();
-                    });
-                });
-                Source<ByteString, NotUsed> closing = body.watchTermination((nu, done) -> {
-                    done.whenComplete((d, t) -> h.close());
-                    return NotUsed.getInstance();
-                });
+                // The error after some data ends the stream with a trailer the CLI recognises.
+                Source<ByteString, NotUsed> closing = reads(h, ByteString::fromArray,
+                        e -> ByteString.fromString("\u0000ERRNO:" + e.name()));
                 return HttpResponse.create().withEntity(HttpEntities.createChunked(
                         ContentTypes.APPLICATION_OCTET_STREAM, closing));
             } catch (ErrnoException e) {
@@ -131,30 +113,10 @@ public final class HttpApi extends AllDirectives {
                         return Source.<org.apache.pekko.http.javadsl.model.ws.Message>single(
                                 org.apache.pekko.http.javadsl.model.ws.TextMessage.create("ERRNO:" + e.errno().name()));
                     }
-                    Source<org.apache.pekko.http.javadsl.model.ws.Message, NotUsed> reads = Source.unfoldAsync(Boolean.TRUE, more -> {
-                        if (!more) {
-                            return CompletableFuture.completedFuture(Optional.empty());
-                        }
-                        return h.readAsync(65536).thenApply(r -> {
-                            if (r instanceof FsReply.Data && ((FsReply.Data) r).bytes().length > 0) {
-                                return Optional.of(org.apache.pekko.japi.Pair.create(Boolean.TRUE,
-                                        (org.apache.pekko.http.javadsl.model.ws.Message)
-                                        org.apache.pekko.http.javadsl.model.ws.BinaryMessage.create(
-                                                ByteString.fromArray(((FsReply.Data) r).bytes()))));
-                            }
-                            if (r instanceof FsReply.Failed && ((FsReply.Failed) r).errno() != Errno.EAGAIN) {
-                                return Optional.of(org.apache.pekko.japi.Pair.create(Boolean.FALSE,
-                                        (org.apache.pekko.http.javadsl.model.ws.Message)
-                                        org.apache.pekko.http.javadsl.model.ws.TextMessage.create(
-                                                "ERRNO:" + ((FsReply.Failed) r).errno().name())));
-                            }
-                            return Optional.empty();
-                        });
-                    });
-                    return reads.watchTermination((nu, done) -> {
-                        done.whenComplete((d, t) -> h.close());
-                        return NotUsed.getInstance();
-                    });
+                    return reads(h,
+                            b -> (org.apache.pekko.http.javadsl.model.ws.Message)
+                                    org.apache.pekko.http.javadsl.model.ws.BinaryMessage.create(ByteString.fromArray(b)),
+                            e -> org.apache.pekko.http.javadsl.model.ws.TextMessage.create("ERRNO:" + e.name()));
                 })).mapMaterializedValue(m -> NotUsed.getInstance());
         return org.apache.pekko.stream.javadsl.Flow.fromSinkAndSourceCoupled(
                 org.apache.pekko.stream.javadsl.Sink.ignore(), out);
@@ -170,6 +132,33 @@ public final class HttpApi extends AllDirectives {
             // not a pid: the daemon's own identity below
         }
         return httpCaller();
+    }
+
+    /**
+     * read(2) after read(2) of an open file as a stream: each non-empty result through
+     * {@code data}, an error other than EAGAIN as a last element through {@code error}, end of
+     * file (or EAGAIN) ends it; the file is closed whenever the stream ends, cancellation included.
+     */
+    private static <T> Source<T, NotUsed> reads(TraceFs.Handle h, java.util.function.Function<byte[], T> data,
+                                                java.util.function.Function<Errno, T> error) {
+        Source<T, NotUsed> s = Source.unfoldAsync(Boolean.TRUE, more -> {
+            if (!more) {
+                return CompletableFuture.completedFuture(Optional.<org.apache.pekko.japi.Pair<Boolean, T>>empty());
+            }
+            return h.readAsync(65536).thenApply(r -> {
+                if (r instanceof FsReply.Data && ((FsReply.Data) r).bytes().length > 0) {
+                    return Optional.of(org.apache.pekko.japi.Pair.create(Boolean.TRUE, data.apply(((FsReply.Data) r).bytes())));
+                }
+                if (r instanceof FsReply.Failed && ((FsReply.Failed) r).errno() != Errno.EAGAIN) {
+                    return Optional.of(org.apache.pekko.japi.Pair.create(Boolean.FALSE, error.apply(((FsReply.Failed) r).errno())));
+                }
+                return Optional.empty();
+            });
+        });
+        return s.watchTermination((nu, done) -> {
+            done.whenComplete((d, t) -> h.close());
+            return NotUsed.getInstance();
+        });
     }
 
     private Route write(String path, ByteString body, Caller caller) {
