@@ -151,6 +151,12 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
         io.ringtrace.config.RingtraceSettings settings = io.ringtrace.config.RingtraceSettings.create(config);
         io.ringtrace.config.BootPlan plan = settings.bootPlan();
         plan.logTo();
+        if (io.ringtrace.protocol.CpuCounter.AVAILABLE) {
+            getContext().getLog().debug("trace clock local: CPU counter at {} Hz", io.ringtrace.protocol.CpuCounter.FREQUENCY);
+        } else {
+            getContext().getLog().info("trace clock local reads System.nanoTime, about twice the cost per event of "
+                    + "the CPU counter: {}", io.ringtrace.protocol.CpuCounter.UNAVAILABLE_REASON);
+        }
         if (plan.instances().stream().anyMatch(i -> i.persistent())) {
             try {
                 dataDirLock = io.ringtrace.persistence.DataDirLock.tryAcquire(settings.dataDir());

@@ -1,9 +1,9 @@
 package io.ringtrace.bench;
 
+import io.ringtrace.protocol.CpuCounter;
 import io.ringtrace.protocol.TraceClock;
 import io.ringtrace.protocol.event.EventRecorder;
 import io.ringtrace.protocol.event.SavedCmdlines;
-import io.ringtrace.protocol.ring.PageFormat;
 import io.ringtrace.protocol.ring.RingBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -18,10 +18,11 @@ import org.openjdk.jmh.annotations.State;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where the time of one recorded event goes (one thread, ns/op): the clock alone, the ring's
- * reserve/commit with the real clock, with no clock (a plain counter) and with the proposed TSC
- * clock, and the whole EventRecorder path with each clock. The what-if variants replace the ring's
- * time source through its test hook; the code path is otherwise the production one.
+ * Where the time of one recorded event goes (one thread, ns/op): the clocks alone, the ring's
+ * reserve/commit and the whole EventRecorder path with the production clock (local: the CPU
+ * counter), with System.nanoTime (what a JVM without the jdk.jfr export gets) and with no clock at
+ * all (a plain counter). The last two replace the ring's time source through its test hook; the
+ * code path is otherwise the production one.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -29,8 +30,8 @@ public class ProfileBench {
 
     @State(Scope.Thread)
     public static class S {
-        /** system: System.nanoTime (production); counter: no clock at all; tsc: TscClock. */
-        @Param({"system"})
+        /** local: the production clock (CpuCounter); nanoTime: System.nanoTime; none: a counter, no clock. */
+        @Param({"local"})
         public String clock;
         Rings.Fixture fx;
         RingBuffer ring;
@@ -46,19 +47,19 @@ public class ProfileBench {
             fx = new Rings.Fixture(2, Rings.DEFAULT_PAGES);
             ring = fx.buffer.cpu(0);
             switch (clock) {
-                case "system":
+                case "local":
+                    if (!CpuCounter.AVAILABLE) {
+                        throw new IllegalStateException(CpuCounter.UNAVAILABLE_REASON);
+                    }
                     break;
-                case "counter":
+                case "nanoTime":
+                    for (int c = 0; c < 2; c++) {
+                        Rings.setTimeSource(fx.buffer.cpu(c), System::nanoTime);
+                    }
+                    break;
+                case "none":
                     for (int c = 0; c < 2; c++) {
                         Rings.setTimeSource(fx.buffer.cpu(c), () -> fake += 3);
-                    }
-                    break;
-                case "tsc":
-                    if (!TscClock.AVAILABLE) {
-                        throw new IllegalStateException("TscClock needs --add-exports jdk.jfr/jdk.jfr.internal=ALL-UNNAMED");
-                    }
-                    for (int c = 0; c < 2; c++) {
-                        Rings.setTimeSource(fx.buffer.cpu(c), TscClock::nanos);
                     }
                     break;
                 default:
@@ -81,8 +82,8 @@ public class ProfileBench {
     }
 
     @Benchmark
-    public long tscClock() {
-        return TscClock.nanos();
+    public long cpuCounter() {
+        return CpuCounter.ticks();
     }
 
     @Benchmark
@@ -93,32 +94,6 @@ public class ProfileBench {
     @Benchmark
     public boolean recorder(S s) {
         return s.recorder.record(s.fx.rec, 0, 0, s.n++);
-    }
-
-    /**
-     * The proposed zero-copy fast path of EventRecorder.record for an event whose only enabled
-     * file has no filter, trigger or pid list: reserve in the ring, write the fields in place at
-     * precomputed offsets, commit (no staging buffer, no Arrays.fill, no per-field List lookups).
-     * Same bytes in the ring as {@link #recorder}.
-     */
-    @Benchmark
-    public boolean reserveInPlace(S s) {
-        if (s.fx.rec.enabledFiles().length == 0) {
-            return false;
-        }
-        RingBuffer r = s.ring;
-        int off = r.reserve(24);
-        if (off < 0) {
-            return false;
-        }
-        byte[] p = r.writePage();
-        PageFormat.putInt(p, off, s.typeId);        // common_type (u16), common_flags 0, preempt 0
-        PageFormat.putInt(p, off + 4, s.pid);       // common_pid
-        PageFormat.putInt(p, off + 8, 0);           // cpu (u32)
-        PageFormat.putInt(p, off + 12, 0);          // padding before the s64
-        PageFormat.putLong(p, off + 16, s.n++);     // value (s64)
-        r.commit();
-        return true;
     }
 
     /** The JDK Flight Recorder event of RecordBench, same fields, in a running recording to disk. */

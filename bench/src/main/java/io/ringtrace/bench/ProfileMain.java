@@ -1,7 +1,7 @@
 package io.ringtrace.bench;
 
 /**
- * JFR-sampled profiles of one path at a time, and a consistency check of the what-if code:
+ * JFR-sampled profiles of one path at a time, and a consistency check of the byte[] timestamp what-if:
  * {@code java -cp bench/target-bench/benchmarks.jar io.ringtrace.bench.ProfileMain MODE [THREAD-PREFIX]}
  * with MODE record (EventRecorder.record on one thread), render (the trace text of a filled
  * instance), persist (the persistence measurement; prefix e.g. "PersistBench-pekko" for the
@@ -88,29 +88,6 @@ public final class ProfileMain {
                     if (!a.equals(b)) {
                         throw new AssertionError(ts + ": '" + a + "' != '" + b + "'");
                     }
-                }
-                // the in-place fast path writes the same event bytes as EventRecorder.record
-                Rings.Fixture a = new Rings.Fixture(2, 4);
-                Rings.Fixture b = new Rings.Fixture(2, 4);
-                Rings.setTimeSource(a.buffer.cpu(0), () -> 77);
-                Rings.setTimeSource(b.buffer.cpu(0), () -> 77);
-                io.ringtrace.protocol.event.EventRecorder r = new io.ringtrace.protocol.event.EventRecorder(null, 0);
-                r.record(a.rec, 0, 0, 4242);
-                io.ringtrace.protocol.ring.RingBuffer ring = b.buffer.cpu(0);
-                int off = ring.reserve(24);
-                byte[] p = ring.writePage();
-                io.ringtrace.protocol.ring.PageFormat.putInt(p, off, b.rec.id());
-                io.ringtrace.protocol.ring.PageFormat.putInt(p, off + 4, r.pid());
-                io.ringtrace.protocol.ring.PageFormat.putInt(p, off + 8, 0);
-                io.ringtrace.protocol.ring.PageFormat.putInt(p, off + 12, 0);
-                io.ringtrace.protocol.ring.PageFormat.putLong(p, off + 16, 4242);
-                ring.commit();
-                byte[] pa = new byte[4096];
-                byte[] pb = new byte[4096];
-                a.buffer.cpu(0).copyPage(a.buffer.cpu(0).writePageSeq(), pa);
-                ring.copyPage(ring.writePageSeq(), pb);
-                if (!java.util.Arrays.equals(pa, pb)) {
-                    throw new AssertionError("in-place event differs from EventRecorder's");
                 }
                 System.out.println("checks passed");
                 break;

@@ -149,49 +149,6 @@ public class RecordBench {
         final ArrayBlockingQueue<QEvent> q = new ArrayBlockingQueue<>(1 << 16);
     }
 
-    /**
-     * What-if (not the product): the hot path proposed in BENCHMARKS.md, i.e. the event written in
-     * place into the thread's CPU ring (reserve, fields at fixed offsets, commit) with the ring's
-     * timestamps taken from {@link TscClock} instead of System.nanoTime. Protocol-level instance
-     * (2 CPUs, 1408 KiB per CPU, overwrite); needs --add-exports jdk.jfr/jdk.jfr.internal=ALL-UNNAMED.
-     */
-    @State(Scope.Benchmark)
-    public static class WhatIf {
-        Rings.Fixture fx;
-
-        @Setup(Level.Trial)
-        public void setup() {
-            if (!TscClock.AVAILABLE) {
-                throw new IllegalStateException("TscClock needs --add-exports jdk.jfr/jdk.jfr.internal=ALL-UNNAMED");
-            }
-            fx = new Rings.Fixture(2, Rings.DEFAULT_PAGES);
-            for (int c = 0; c < 2; c++) {
-                Rings.setTimeSource(fx.buffer.cpu(c), TscClock::nanos);
-            }
-        }
-    }
-
-    @Benchmark
-    public boolean whatIfInPlaceTsc(WhatIf w, Counter c) {
-        io.ringtrace.protocol.event.EventType t = w.fx.rec;
-        if (t.enabledFiles().length == 0) {
-            return false;
-        }
-        io.ringtrace.protocol.ring.RingBuffer r = w.fx.buffer.cpu(c.cpu);
-        int off = r.reserve(24);
-        if (off < 0) {
-            return false;
-        }
-        byte[] p = r.writePage();
-        io.ringtrace.protocol.ring.PageFormat.putInt(p, off, t.id());
-        io.ringtrace.protocol.ring.PageFormat.putInt(p, off + 4, c.pid);
-        io.ringtrace.protocol.ring.PageFormat.putInt(p, off + 8, c.cpu);
-        io.ringtrace.protocol.ring.PageFormat.putInt(p, off + 12, 0);
-        io.ringtrace.protocol.ring.PageFormat.putLong(p, off + 16, c.n++);
-        r.commit();
-        return true;
-    }
-
     @Benchmark
     public boolean ringtrace(Producer p) {
         return p.recorder.record(p.type, p.cpu, p.cpu, p.n++);

@@ -11,7 +11,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code perf}, {@code mono}, {@code mono_raw} and {@code boot} count nanoseconds from there, like
  * the kernel's clocks count from the machine's boot. {@code tai} is wall-clock nanoseconds since the
  * epoch. {@code counter} is a global counter incremented per read; {@code uptime} is jiffies at
- * HZ=250; {@code x86-tsc} is the JVM's nanosecond counter, raw.
+ * HZ=250.
+ *
+ * <p>{@code local} (the default, the kernel's sched_clock) reads the CPU's time-stamp counter and
+ * scales it to nanoseconds, and {@code x86-tsc} prints the counter raw, as on the kernel; both go
+ * through {@link CpuCounter}, which falls back to {@link System#nanoTime()} when the JVM does not
+ * give access to the counter. The other nanosecond clocks read System.nanoTime.
  */
 public enum TraceClock {
     LOCAL("local", true),
@@ -27,6 +32,8 @@ public enum TraceClock {
 
     /** Nanosecond origin of the "since boot" clocks: the JVM start. */
     private static final long ORIGIN = System.nanoTime();
+    /** The same origin on the CPU counter. */
+    private static final long ORIGIN_TICKS = CpuCounter.ticks();
     private static final long TAI_OFFSET_NS = 37_000_000_000L;
     private static final long WALL_AT_ORIGIN_NS =
             System.currentTimeMillis() * 1_000_000L + TAI_OFFSET_NS;
@@ -53,6 +60,8 @@ public enum TraceClock {
     /** The current value of this clock. Thread-safe; allocation-free. */
     public long now() {
         switch (this) {
+            case LOCAL:
+                return localNow();
             case COUNTER:
                 return COUNTER_VALUE.incrementAndGet();
             case UPTIME:
@@ -60,10 +69,15 @@ public enum TraceClock {
             case TAI:
                 return WALL_AT_ORIGIN_NS + (System.nanoTime() - ORIGIN);
             case X86_TSC:
-                return System.nanoTime();
+                return CpuCounter.ticks();
             default:
                 return System.nanoTime() - ORIGIN;
         }
+    }
+
+    /** {@code LOCAL.now()}, for the ring's hot path (no switch to inline). */
+    public static long localNow() {
+        return CpuCounter.nanosBetween(ORIGIN_TICKS, CpuCounter.ticks());
     }
 
     /** The clock with this {@code trace_clock} name, or null. */

@@ -58,7 +58,7 @@ final class DaemonProcess implements AutoCloseable {
             Path attemptLog = attempt == 0 ? log : log.resolveSibling(log.getFileName() + "." + attempt);
             List<String> cmd = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m",
+                    "-Xmx512m", "--add-exports=jdk.jfr/jdk.jfr.internal=ALL-UNNAMED",
                     // Starts faster and leaves more of a small machine to the test: C1 only, serial GC.
                     "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
             // For diagnosis: more JVM options for the daemon, e.g. -Dringtrace.persistence.fsync=off.

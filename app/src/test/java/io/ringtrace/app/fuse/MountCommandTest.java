@@ -30,7 +30,7 @@ class MountCommandTest {
     private static List<String> java(String... args) {
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", cp, "io.ringtrace.app.Main"));
+                "--add-exports=jdk.jfr/jdk.jfr.internal=ALL-UNNAMED", "-cp", cp, "io.ringtrace.app.Main"));
         cmd.addAll(List.of(args));
         return cmd;
     }

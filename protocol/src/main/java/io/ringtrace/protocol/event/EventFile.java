@@ -2,6 +2,7 @@ package io.ringtrace.protocol.event;
 
 import io.ringtrace.protocol.Errno;
 import io.ringtrace.protocol.ErrnoException;
+import io.ringtrace.protocol.ring.RingBuffer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -28,6 +29,8 @@ public final class EventFile {
     static final int TRIGGER_COND = 1 << 3;
     static final int FILTERED = 1 << 4;
     static final int PID_FILTER = 1 << 5;
+    /** Flags that make an event need {@link #handle} (its payload built first, then looked at). */
+    private static final int NEEDS_HANDLE = SOFT_DISABLED | TRIGGER_MODE | TRIGGER_COND | FILTERED | PID_FILTER;
 
     /** Writes of a page or more are refused (EINVAL), as the filter and trigger files do. */
     static final int PAGE_SIZE = 4096;
@@ -632,6 +635,21 @@ public final class EventFile {
     /** True when the file has triggers. */
     boolean hasTriggers() {
         return triggers.length != 0;
+    }
+
+    /**
+     * The ring of CPU {@code cpu} when this instance records the event exactly as given, with
+     * nothing to look at first (no trigger, filter, pid list or soft-disable) and tracing on: the
+     * caller may then reserve the event in that ring and write its fields in place, which is what
+     * {@link #handle} would have written. Null otherwise (the caller builds the payload and calls
+     * handle). Producer threads; allocation-free.
+     */
+    RingBuffer plainRing(int cpu) {
+        if ((flags & NEEDS_HANDLE) != 0) {
+            return null;
+        }
+        EventSink sink = owner.sink();
+        return sink.tracingOn() ? sink.ring(cpu) : null;
     }
 
     /**

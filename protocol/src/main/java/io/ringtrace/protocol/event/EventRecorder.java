@@ -1,6 +1,7 @@
 package io.ringtrace.protocol.event;
 
 import io.ringtrace.protocol.ring.PageFormat;
+import io.ringtrace.protocol.ring.RingBuffer;
 
 import java.util.Arrays;
 
@@ -9,7 +10,10 @@ import java.util.Arrays;
  * it builds each payload (common header, fixed fields, {@code __data_loc} data) and then hands it
  * to every instance that has the event enabled ({@link EventType#enabledFiles()}): pid filters,
  * the event filter and triggers run on the scratch bytes and the payload is written into that
- * instance's ring of the producer's CPU. Nothing is allocated per event.
+ * instance's ring of the producer's CPU. Nothing is allocated per event. The one-call
+ * {@code record(type, cpu, v0, ...)} of an event whose fields are all numbers skips the scratch
+ * buffer for every instance that takes the event as is: it reserves the event in the ring and
+ * writes the fields there (the kernel's trace_event_buffer_reserve + assign + commit).
  *
  * <pre>{@code
  * EventRecorder rec = new EventRecorder(cmdlines);          // on the producer thread
@@ -150,36 +154,170 @@ public final class EventRecorder implements FilterContext {
 
     // ---------------------------------------------------------------- one-call recording
 
+    /** Records {@code type} with its first field set to {@code v0} (the rest zero or empty). */
     public boolean record(EventType type, int cpu, long v0) {
-        if (begin(type, cpu, defaultFlags, defaultPreempt) == this && active) {
-            putLong(v0);
-            return commit();
-        }
-        return false;
+        return record(type, cpu, 1, v0, 0, 0, 0);
     }
 
+    /** Records {@code type} with its first two fields set (the rest zero or empty). */
     public boolean record(EventType type, int cpu, long v0, long v1) {
-        if (begin(type, cpu, defaultFlags, defaultPreempt) == this && active) {
-            putLong(v0).putLong(v1);
-            return commit();
+        return record(type, cpu, 2, v0, v1, 0, 0);
+    }
+
+    /** The common header and zeroed fields of an event reserved at {@code off}. */
+    private void header(byte[] p, int off, EventType type) {
+        PageFormat.putInt(p, off, (type.id() & 0xffff) | defaultFlags << 16 | defaultPreempt << 24);
+        PageFormat.putInt(p, off + 4, pid);
+        for (int i = EventType.HEADER_SIZE, size = type.structSize(); i + 4 <= size; i += 4) {
+            PageFormat.putInt(p, off + i, 0);
         }
-        return false;
     }
 
     public boolean record(EventType type, int cpu, long v0, long v1, long v2) {
-        if (begin(type, cpu, defaultFlags, defaultPreempt) == this && active) {
-            putLong(v0).putLong(v1).putLong(v2);
-            return commit();
-        }
-        return false;
+        return record(type, cpu, 3, v0, v1, v2, 0);
     }
 
     public boolean record(EventType type, int cpu, long v0, long v1, long v2, long v3) {
-        if (begin(type, cpu, defaultFlags, defaultPreempt) == this && active) {
-            putLong(v0).putLong(v1).putLong(v2).putLong(v3);
-            return commit();
+        return record(type, cpu, 4, v0, v1, v2, v3);
+    }
+
+    /**
+     * The one-call path. An event whose fields are all numbers goes straight into each ring that
+     * takes it as is ({@link EventFile#plainRing}): reserved there, the fields written in place,
+     * committed; no staging copy. Instances with a filter, trigger, pid list or soft-disable get the
+     * staged payload through {@link EventFile#handle}, as {@link #commit()} does.
+     */
+    private boolean record(EventType type, int cpu, int n, long v0, long v1, long v2, long v3) {
+        EventFile[] files = type.enabledFiles();
+        if (files.length == 1) {
+            // one instance wants it (the common case): kept small enough to inline
+            int[] layout = type.numberLayout();
+            RingBuffer ring;
+            if (layout != null && n <= layout.length && (ring = files[0].plainRing(cpu)) != null) {
+                curCpu = cpu;
+                if (!writeInPlace(ring, type, layout, n, v0, v1, v2, v3)) {
+                    return false;
+                }
+                noteRecorded();
+                return true;
+            }
         }
-        return false;
+        return files.length != 0 && recordEach(type, files, cpu, n, v0, v1, v2, v3);
+    }
+
+    private boolean recordEach(EventType type, EventFile[] files, int cpu, int n, long v0, long v1, long v2, long v3) {
+        int[] layout = type.numberLayout();
+        if (layout == null || n > layout.length) {
+            return recordStaged(type, cpu, n, v0, v1, v2, v3);
+        }
+        curCpu = cpu;
+        boolean any = false;
+        boolean staged = false;
+        for (EventFile f : files) {
+            RingBuffer ring = f.plainRing(cpu);
+            if (ring != null) {
+                any |= writeInPlace(ring, type, layout, n, v0, v1, v2, v3);
+            } else {
+                if (!staged) {
+                    stage(type, cpu, n, v0, v1, v2, v3);
+                    staged = true;
+                }
+                any |= f.handle(buf, dynEnd, cpu, pid, this);
+            }
+        }
+        if (staged) {
+            active = false;
+            cur = null;
+            curFiles = null;
+        }
+        if (any) {
+            noteRecorded();
+        }
+        return any;
+    }
+
+    private boolean recordStaged(EventType type, int cpu, int n, long v0, long v1, long v2, long v3) {
+        if (!stage(type, cpu, n, v0, v1, v2, v3)) {
+            return false;
+        }
+        return commit();
+    }
+
+    /** begin() and the first n fields into the scratch buffer; false when no instance wants it. */
+    private boolean stage(EventType type, int cpu, int n, long v0, long v1, long v2, long v3) {
+        if (begin(type, cpu, defaultFlags, defaultPreempt) != this || !active) {
+            return false;
+        }
+        if (n > 0) {
+            putLong(v0);
+        }
+        if (n > 1) {
+            putLong(v1);
+        }
+        if (n > 2) {
+            putLong(v2);
+        }
+        if (n > 3) {
+            putLong(v3);
+        }
+        return true;
+    }
+
+    /**
+     * Reserves the event in {@code ring} and writes the common header and the first n fields in
+     * place (the other bytes zero): the bytes {@link #commit()} would have copied there.
+     */
+    private boolean writeInPlace(RingBuffer ring, EventType type, int[] layout, int n,
+            long v0, long v1, long v2, long v3) {
+        int size = type.structSize();
+        int off = ring.reserve(size);
+        if (off < 0) {
+            return false;
+        }
+        byte[] p = ring.writePage();
+        header(p, off, type);
+        if (n > 0) {
+            putField(p, off, layout[0], v0);
+        }
+        if (n > 1) {
+            putField(p, off, layout[1], v1);
+        }
+        if (n > 2) {
+            putField(p, off, layout[2], v2);
+        }
+        if (n > 3) {
+            putField(p, off, layout[3], v3);
+        }
+        ring.commit();
+        return true;
+    }
+
+    /** A number into a field of {@link EventType#numberLayout()} form (offset << 8 | size). */
+    private static void putField(byte[] p, int off, int slot, long v) {
+        int o = off + (slot >>> 8);
+        switch (slot & 0xff) {
+            case 1:
+                p[o] = (byte) v;
+                break;
+            case 2:
+                PageFormat.putShort(p, o, (int) v);
+                break;
+            case 4:
+                PageFormat.putInt(p, o, (int) v);
+                break;
+            default:
+                PageFormat.putLong(p, o, v);
+                break;
+        }
+    }
+
+    /** After an event was written: saves the task's comm now and then (saved_cmdlines). */
+    private void noteRecorded() {
+        byte[] c = comm();
+        if (cmdlines != null && ++sinceSave >= RESAVE_EVERY) {
+            sinceSave = 0;
+            cmdlines.saveBytes(pid, c);
+        }
     }
 
     // ---------------------------------------------------------------- fluent recording
@@ -417,7 +555,6 @@ public final class EventRecorder implements FilterContext {
         }
         int len = dynEnd;
         boolean any = false;
-        byte[] c = comm();
         EventFile[] files = curFiles;
         for (EventFile f : files) {
             if (f.handle(buf, len, curCpu, pid, this)) {
@@ -426,9 +563,8 @@ public final class EventRecorder implements FilterContext {
         }
         cur = null;
         curFiles = null;
-        if (any && cmdlines != null && ++sinceSave >= RESAVE_EVERY) {
-            sinceSave = 0;
-            cmdlines.saveBytes(pid, c);
+        if (any) {
+            noteRecorded();
         }
         return any;
     }

@@ -25,6 +25,15 @@ public interface EventSink {
     /** The largest payload one event can carry on CPU {@code cpu} (ring_buffer_max_event_size). */
     int maxPayload(int cpu);
 
+    /**
+     * The ring a payload for CPU {@code cpu} goes to, for writers that reserve and fill the event
+     * in place ({@link RingBuffer#reserve}); null when this sink is not backed by rings (every
+     * write then goes through {@link #write}).
+     */
+    default RingBuffer ring(int cpu) {
+        return null;
+    }
+
     /** The sink writing into {@code buffer}: CPU numbers wrap modulo its CPU count. */
     static EventSink of(TraceBuffer buffer) {
         return new EventSink() {
@@ -43,7 +52,8 @@ public interface EventSink {
                 return PageFormat.maxPayload(ring(cpu).subbufSize());
             }
 
-            private RingBuffer ring(int cpu) {
+            @Override
+            public RingBuffer ring(int cpu) {
                 int n = buffer.cpus();
                 int c = cpu >= 0 && cpu < n ? cpu : Math.floorMod(cpu, n);
                 return buffer.cpu(c);

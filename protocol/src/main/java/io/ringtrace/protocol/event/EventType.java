@@ -48,6 +48,8 @@ public final class EventType {
     private final Kind kind;
     private final String format;
     private final int dynamicFields;
+    /** (offset << 8 | size) of each field when all are numbers, else null (see numberLayout). */
+    private final int[] numberLayout;
     private volatile EventFile[] enabledFiles = NONE;
 
     EventType(int id, String system, String name, List<EventField> fields, String printFmt, int structSize,
@@ -66,6 +68,16 @@ public final class EventType {
             }
         }
         this.dynamicFields = dyn;
+        int[] layout = new int[fields.size()];
+        for (int i = 0; i < layout.length; i++) {
+            EventField f = fields.get(i);
+            if (f.kind() != EventField.Kind.NUMBER) {
+                layout = null;
+                break;
+            }
+            layout[i] = f.offset() << 8 | f.size();
+        }
+        this.numberLayout = layout;
         this.format = buildFormat();
     }
 
@@ -139,6 +151,14 @@ public final class EventType {
 
     public Kind kind() {
         return kind;
+    }
+
+    /**
+     * When every field is a number: {@code offset << 8 | size} of each, in order (what the
+     * recorder's in-place path writes); null when the event has string or array fields.
+     */
+    int[] numberLayout() {
+        return numberLayout;
     }
 
     /** Number of {@code __data_loc} fields. */

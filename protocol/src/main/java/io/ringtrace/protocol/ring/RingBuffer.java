@@ -82,6 +82,8 @@ public final class RingBuffer {
     private TraceClock clock;
     /** Test hook: when set, timestamps come from here instead of {@link #clock}. */
     private LongSupplier timeSource;
+    /** clock is local and no test hook is set: the hot path reads the CPU counter inline. */
+    private boolean localClock;
 
     // ------------------------------------------------ sub-buffers and their bookkeeping
     private byte[][] pages;
@@ -164,6 +166,7 @@ public final class RingBuffer {
         this.cpu = cpu;
         this.overwrite = overwrite;
         this.clock = Objects.requireNonNull(clock, "clock");
+        this.localClock = clock == TraceClock.LOCAL;
         install(subbufSize, nrPages, allocPages(nrPages + 1, subbufSize));
         curSlot = 0;
         curPage = pages[0];
@@ -235,6 +238,10 @@ public final class RingBuffer {
     }
 
     private long now() {
+        return localClock ? TraceClock.localNow() : otherNow();
+    }
+
+    private long otherNow() {
         LongSupplier src = timeSource;
         return src == null ? clock.now() : src.getAsLong();
     }
@@ -244,6 +251,7 @@ public final class RingBuffer {
         acquire();
         try {
             this.timeSource = source;
+            this.localClock = source == null && clock == TraceClock.LOCAL;
         } finally {
             release();
         }
@@ -270,13 +278,35 @@ public final class RingBuffer {
             return -1;
         }
         acquire();
+        int len = PageFormat.eventLength(payloadLength);
+        long ts = now();
+        int t = tail;
+        long delta = ts - lastTs;
+        if (t != 0 && payloadLength <= MAX_SMALL_DATA && t + len <= capacity && delta >= 0
+                && delta <= PageFormat.TIME_DELTA_MAX) {
+            // the common case, kept small enough to inline: a small event appended to the tail page
+            byte[] page = curPage;
+            int pos = HDR + t;
+            PageFormat.putInt(page, pos, ((len - 4) >>> 2) | (int) (delta << 5));
+            int off = pos + 4;
+            for (int p = off + (payloadLength & ~3), e = pos + len; p < e; p += 4) {
+                PageFormat.putInt(page, p, 0);
+            }
+            resPage = page;
+            pendingLen = len;
+            pendingTs = ts;
+            return off;
+        }
+        return reserveSlow(payloadLength, len, ts);
+    }
+
+    /** reserve() for everything else: first event of a page, new page, time extend, large event. Guard held. */
+    private int reserveSlow(int payloadLength, int len, long ts) {
         if (payloadLength > maxPayload) {
             release();
             return -1;
         }
-        int len = PageFormat.eventLength(payloadLength);
         long last = lastTs;
-        long ts = now();
         if (ts < last) {
             ts = last;
         }
@@ -347,6 +377,22 @@ public final class RingBuffer {
      * Only the thread holding the reservation may call it.
      */
     public void commit() {
+        int len = pendingLen;
+        int t = tail;
+        if (len == 0 || pendingMove || t == 0) {
+            commitSlow();
+            return;
+        }
+        tail = t + len;
+        tailEntries++;
+        entries++;
+        entriesBytes += len;
+        lastTs = pendingTs;
+        pendingLen = 0;
+        release();
+    }
+
+    private void commitSlow() {
         int len = pendingLen;
         if (len == 0) {
             throw new IllegalStateException("commit without a reservation");
@@ -588,6 +634,7 @@ public final class RingBuffer {
                 return;
             }
             this.clock = clock;
+            this.localClock = timeSource == null && clock == TraceClock.LOCAL;
             if (tail > 0) {
                 seal();
             }
