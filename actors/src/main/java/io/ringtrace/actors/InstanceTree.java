@@ -596,6 +596,11 @@ final class InstanceTree {
             }
         }
 
+        /**
+         * The first read takes the snapshot of the rings and fixes the output settings (options,
+         * clock); every read then prints only the lines it returns (seq_file style), so the text
+         * of a full buffer is never built at once.
+         */
         @Override
         public byte[] read(OpenFile f, int count) {
             if (f.state == null) {
@@ -604,14 +609,10 @@ final class InstanceTree {
                     snaps.add(cpu < 0 || cpu == c ? tr.buffer().cpu(c).snapshot() : null);
                 }
                 view.formatter().setClock(tr.clock());
-                f.pending = TraceFile.render(view.formatter(), snaps, TraceFile.Info.of(tr.tracer(), tr.cpus()));
-                f.pendingPos = 0;
-                f.state = Boolean.TRUE;
+                f.state = TraceFile.open(view.formatter().frozen(tr.clock()), snaps,
+                        TraceFile.Info.of(tr.tracer(), tr.cpus()));
             }
-            int n = Math.min(count, f.pending.length - f.pendingPos);
-            byte[] out = Arrays.copyOfRange(f.pending, f.pendingPos, f.pendingPos + n);
-            f.pendingPos += n;
-            return out;
+            return ((TraceFile.Reader) f.state).read(count);
         }
 
         @Override

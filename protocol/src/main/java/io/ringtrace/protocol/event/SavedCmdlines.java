@@ -129,6 +129,37 @@ public final class SavedCmdlines {
         return "<...>".getBytes(StandardCharsets.US_ASCII);
     }
 
+    private static final byte[] IDLE = "<idle>".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BAD_PID = "<XXX>".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UNKNOWN = "<...>".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * {@link #findBytes} into {@code dst} (at least {@link #COMM_LEN} bytes) without allocating:
+     * returns the length. For the per-line path of trace output.
+     */
+    public int findBytes(int pid, byte[] dst) {
+        byte[] fixed = pid == 0 ? IDLE : pid < 0 ? BAD_PID : null;
+        if (fixed != null) {
+            System.arraycopy(fixed, 0, dst, 0, fixed.length);
+            return fixed.length;
+        }
+        synchronized (this) {
+            int tpid = pid & (PID_MAP_SIZE - 1);
+            int map = mapPidToCmdline[tpid];
+            if (map != NO_MAP && mapCmdlineToPid[map] == pid) {
+                byte[] c = cmdlines[map];
+                int n = 0;
+                while (n < COMM_LEN && c[n] != 0) {
+                    n++;
+                }
+                System.arraycopy(c, 0, dst, 0, n);
+                return n;
+            }
+        }
+        System.arraycopy(UNKNOWN, 0, dst, 0, UNKNOWN.length);
+        return UNKNOWN.length;
+    }
+
     /** The comm of {@code pid} as text. */
     public String find(int pid) {
         return new String(findBytes(pid), StandardCharsets.UTF_8);

@@ -25,6 +25,21 @@ final class KernelSymbols {
         return "0x" + Long.toHexString(addr);
     }
 
+    private static final byte[] MARK_NAME_BYTES = bytes(symbol(Markers.MARK_IP, false));
+    private static final byte[] MARK_NAME_OFFSET_BYTES = bytes(symbol(Markers.MARK_IP, true));
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /** {@link #name} as bytes, without allocating (shared arrays: do not modify). */
+    static byte[] nameBytes(long addr, boolean withOffset) {
+        if (addr == Markers.MARK_IP) {
+            return withOffset ? MARK_NAME_OFFSET_BYTES : MARK_NAME_BYTES;
+        }
+        return null;
+    }
+
     /** trace_seq_print_sym's name, or null when unknown. */
     static String name(long addr, boolean withOffset) {
         if (addr == Markers.MARK_IP) {

@@ -12,7 +12,9 @@ import java.util.List;
  * timestamp (equal stamps: lower CPU first), with lost-events lines and, when the buffer had
  * overruns, {@code ##### CPU N buffer started ####} annotations.
  *
- * <p>Stateless; each call reads the snapshots to their end.
+ * <p>Rendered as it is read, like the kernel's seq_file: a {@link Reader} walks the per-CPU
+ * snapshots and prints only the lines a read needs, keeping the rest of a partly returned line
+ * for the next read. {@link #render} is the whole text at once.
  */
 public final class TraceFile {
 
@@ -54,44 +56,132 @@ public final class TraceFile {
     }
 
     /**
-     * Renders the {@code trace} file of the CPUs in {@code cpus} (index = CPU; null entries are
-     * skipped).
+     * Renders the whole {@code trace} file of the CPUs in {@code cpus} (index = CPU; null entries
+     * are skipped).
      */
     public static byte[] render(TraceFormatter f, List<RingSnapshot> cpus, Info info) {
-        TraceSeq out = new TraceSeq(4096);
-        long entries = 0;
-        long written = 0;
-        boolean overrun = false;
-        for (RingSnapshot s : cpus) {
-            if (s == null) {
-                continue;
+        return open(f, cpus, info).readAll();
+    }
+
+    /**
+     * An iterator over the {@code trace} text of the CPUs in {@code cpus} (index = CPU; null
+     * entries are skipped): the header is printed now (its counts come from the snapshots'
+     * counters), events as {@link Reader#read} asks for them. The snapshots then belong to the
+     * reader.
+     */
+    public static Reader open(TraceFormatter f, List<RingSnapshot> cpus, Info info) {
+        return new Reader(f, cpus, info);
+    }
+
+    /**
+     * The iterator state of one open {@code trace} file (the kernel's trace_iterator behind its
+     * seq_file): per-CPU cursors over the snapshots, the formatter's line state and the text
+     * printed but not yet returned. Each {@link #read} prints lines until it has {@code count}
+     * bytes (or the events end) and returns exactly that many; the rest of the last line waits
+     * for the next read. Any sequence of read sizes returns the same bytes as {@link #render}.
+     *
+     * <p>Not thread-safe: one reader (the owning actor) at a time.
+     */
+    public static final class Reader {
+        private static final byte[] EMPTY = new byte[0];
+
+        private final TraceFormatter f;
+        private final List<RingSnapshot> cpus;
+        private final EventCursor[] heads;
+        private final boolean[] has;
+        private EventCursor spare = new EventCursor();
+        private final TraceFormatter.IteratorState st;
+        /** Printed text; {@code out[0 .. pos)} is already returned. */
+        private final TraceSeq out = new TraceSeq(4096);
+        private int pos;
+        private boolean eventsDone;
+
+        Reader(TraceFormatter f, List<RingSnapshot> cpus, Info info) {
+            this.f = f;
+            this.cpus = cpus;
+            long entries = 0;
+            long written = 0;
+            boolean overrun = false;
+            for (RingSnapshot s : cpus) {
+                if (s == null) {
+                    continue;
+                }
+                entries += s.entries();
+                written += s.entries() + s.overrun();
+                overrun |= s.hadOverrun() || s.overrun() > 0;
             }
-            entries += s.entries();
-            written += s.entries() + s.overrun();
-            overrun |= s.hadOverrun() || s.overrun() > 0;
+            int n = cpus.size();
+            heads = new EventCursor[n];
+            has = new boolean[n];
+            boolean empty = true;
+            for (int i = 0; i < n; i++) {
+                heads[i] = new EventCursor();
+                RingSnapshot s = cpus.get(i);
+                has[i] = s != null && s.next(heads[i]);
+                if (has[i]) {
+                    heads[i].cpu = i;
+                    empty = false;
+                }
+            }
+            eventsDone = empty;
+            TraceHeader.write(out, f.options(), info, entries, written, empty);
+            st = TraceFormatter.IteratorState.forTrace(overrun, info.timeStart);
         }
-        int n = cpus.size();
-        EventCursor[] heads = new EventCursor[n];
-        boolean[] has = new boolean[n];
-        for (int i = 0; i < n; i++) {
-            heads[i] = new EventCursor();
-            RingSnapshot s = cpus.get(i);
-            has[i] = s != null && s.next(heads[i]);
-            if (has[i]) {
-                heads[i].cpu = i;
+
+        /**
+         * One read(2) of at most {@code count} bytes: exactly {@code count} unless the text ends
+         * first; an empty array at the end.
+         */
+        public byte[] read(int count) {
+            if (count <= 0) {
+                return EMPTY;
+            }
+            fill(count);
+            int n = Math.min(count, out.length() - pos);
+            if (n == 0) {
+                return EMPTY;
+            }
+            byte[] b = new byte[n];
+            out.copyTo(pos, b, 0, n);
+            pos += n;
+            out.discardFront(pos);
+            pos = 0;
+            return b;
+        }
+
+        /** The rest of the text at once. */
+        public byte[] readAll() {
+            while (printNext()) {
+                // all of it
+            }
+            byte[] b = new byte[out.length() - pos];
+            out.copyTo(pos, b, 0, b.length);
+            out.clear();
+            pos = 0;
+            return b;
+        }
+
+        /** True when every byte has been returned. */
+        public boolean atEnd() {
+            return eventsDone && pos >= out.length();
+        }
+
+        /** Prints lines until {@code count} bytes wait to be returned or the events end. */
+        private void fill(int count) {
+            while (out.length() - pos < count && printNext()) {
+                // one line (event) per step
             }
         }
-        boolean empty = true;
-        for (boolean h : has) {
-            empty &= !h;
-        }
-        TraceHeader.write(out, f.options(), info, entries, written, empty);
-        TraceFormatter.IteratorState st = TraceFormatter.IteratorState.forTrace(overrun, info.timeStart);
-        EventCursor spare = new EventCursor();
-        while (true) {
+
+        /** Prints the next event (with its lost-events and annotation lines); false at the end. */
+        private boolean printNext() {
+            if (eventsDone) {
+                return false;
+            }
             int best = next(heads, has);
             if (best < 0) {
-                break;
+                eventsDone = true;
+                return false;
             }
             EventCursor cur = heads[best];
             // refill this CPU's head from a spare cursor so we can look at the next timestamp
@@ -104,8 +194,8 @@ public final class TraceFile {
             int after = next(heads, has);
             long nextTs = after < 0 ? cur.timestamp : heads[after].timestamp;
             f.formatLine(cur, nextTs, st, out);
+            return true;
         }
-        return out.toBytes();
     }
 
     private static int next(EventCursor[] heads, boolean[] has) {

@@ -34,6 +34,8 @@ public final class TraceFormatter {
         long idx = -1;
         /** array_buffer->time_start, for latency-format timestamps. */
         long timeStart;
+        /** Scratch for the comm of the line being printed. */
+        final byte[] comm = new byte[SavedCmdlines.COMM_LEN];
 
         /** State for a {@code trace_pipe} reader (no annotations). */
         public static IteratorState forPipe() {
@@ -57,13 +59,28 @@ public final class TraceFormatter {
     private final SavedCmdlines cmdlines;
     private final TraceOptions options;
     private volatile TraceClock clock;
-    private final Map<EventType, EventPrinter> printers = new ConcurrentHashMap<>();
+    private final Map<EventType, EventPrinter> printers;
 
     public TraceFormatter(EventRegistry registry, SavedCmdlines cmdlines, TraceClock clock, TraceOptions options) {
+        this(registry, cmdlines, clock, options, new ConcurrentHashMap<>());
+    }
+
+    private TraceFormatter(EventRegistry registry, SavedCmdlines cmdlines, TraceClock clock, TraceOptions options,
+            Map<EventType, EventPrinter> printers) {
         this.registry = registry;
         this.cmdlines = cmdlines;
         this.clock = clock;
         this.options = options;
+        this.printers = printers;
+    }
+
+    /**
+     * A formatter printing with a copy of the current options and with {@code clock}, sharing this
+     * one's registry, comm cache and compiled printers: the output settings of one open
+     * {@code trace} file, fixed when its text starts (later option writes do not change it).
+     */
+    public TraceFormatter frozen(TraceClock clock) {
+        return new TraceFormatter(registry, cmdlines, clock, options.copy(), printers);
     }
 
     public TraceOptions options() {
@@ -102,14 +119,14 @@ public final class TraceFormatter {
             if (c.lostEvents == -1) {
                 out.puts(" [LOST EVENTS]\n");
             } else {
-                out.puts(" [LOST ").puts(Long.toUnsignedString(c.lostEvents)).puts(" EVENTS]\n");
+                out.puts(" [LOST ").decUnsigned(c.lostEvents).puts(" EVENTS]\n");
             }
         }
         int typeId = c.type();
         EventType t = registry.byId(typeId);
         if (t != null && t.kind() == EventType.Kind.FTRACE_PRINT && options.isSet(TraceOption.TRACE_PRINTK)
                 && options.isSet(TraceOption.PRINTK_MSG_ONLY)) {
-            out.put(EventPrinter.cString(c.data, c.offset + 16, Math.max(0, c.length - 16)));
+            out.putCString(c.data, c.offset + 16, Math.max(0, c.length - 16));
             return;
         }
         if (options.isSet(TraceOption.BIN)) {
@@ -159,7 +176,7 @@ public final class TraceFormatter {
 
     private void rawFmt(EventCursor c, EventType t, TraceSeq out) {
         if (options.isSet(TraceOption.CONTEXT_INFO)) {
-            out.dec(c.pid()).put(' ').dec(c.cpu).put(' ').puts(Long.toUnsignedString(c.timestamp)).put(' ');
+            out.dec(c.pid()).put(' ').dec(c.cpu).put(' ').decUnsigned(c.timestamp).put(' ');
         }
         if (t == null) {
             out.dec(c.type()).puts(" ?\n");
@@ -167,8 +184,8 @@ public final class TraceFormatter {
         }
         switch (t.kind()) {
             case FTRACE_PRINT:
-                out.puts("# ").puts(Long.toHexString(PageFormat.getLong(c.data, c.offset + 8))).put(' ');
-                out.put(EventPrinter.cString(c.data, c.offset + 16, Math.max(0, c.length - 16)));
+                out.puts("# ").hex(PageFormat.getLong(c.data, c.offset + 8), 0).put(' ');
+                out.putCString(c.data, c.offset + 16, Math.max(0, c.length - 16));
                 break;
             case FTRACE_RAW_DATA:
                 rawData(c, out);
@@ -189,7 +206,7 @@ public final class TraceFormatter {
             if (options.isSet(TraceOption.LATENCY_FORMAT)) {
                 latContext(c, nextTs, st, out);
             } else {
-                context(c, out);
+                context(c, st, out);
             }
         }
         if (t == null) {
@@ -209,8 +226,8 @@ public final class TraceFormatter {
             case FTRACE_PRINT: {
                 long ip = PageFormat.getLong(c.data, c.offset + 8);
                 printIpSym(ip, out);
-                out.puts(": ");
-                out.put(EventPrinter.cString(c.data, c.offset + 16, Math.max(0, c.length - 16)));
+                out.put(':').put(' ');
+                out.putCString(c.data, c.offset + 16, Math.max(0, c.length - 16));
                 break;
             }
             case FTRACE_RAW_DATA:
@@ -228,9 +245,9 @@ public final class TraceFormatter {
             out.put('0');
             return;
         }
-        String name = KernelSymbols.name(ip, options.isSet(TraceOption.SYM_OFFSET));
+        byte[] name = KernelSymbols.nameBytes(ip, options.isSet(TraceOption.SYM_OFFSET));
         if (name != null) {
-            out.puts(name);
+            out.put(name);
         } else {
             out.puts("0x").hex(ip, 8);
         }
@@ -241,7 +258,7 @@ public final class TraceFormatter {
 
     private static void rawData(EventCursor c, TraceSeq out) {
         int id = PageFormat.getInt(c.data, c.offset + 8);
-        out.puts("# ").puts(Integer.toHexString(id)).puts(" buf:");
+        out.puts("# ").hex(id & 0xffffffffL, 0).puts(" buf:");
         for (int i = 12; i < c.length; i++) {
             out.put(' ').hex(c.data[c.offset + i] & 0xff, 2);
         }
@@ -270,7 +287,7 @@ public final class TraceFormatter {
             }
             switch (f.filterType()) {
                 case STATIC_STRING:
-                    out.put(EventPrinter.cString(d, off + f.offset(), f.size()));
+                    out.putCString(d, off + f.offset(), f.size());
                     break;
                 case DYN_STRING: {
                     long item = EventPrinter.read(d, off, len, f) & 0xffffffffL;
@@ -280,7 +297,7 @@ public final class TraceFormatter {
                         out.puts("<OVERFLOW>");
                         break;
                     }
-                    out.put(EventPrinter.cString(d, off + loc, n));
+                    out.putCString(d, off + loc, n);
                     break;
                 }
                 default:
@@ -304,7 +321,7 @@ public final class TraceFormatter {
             }
             case 2: {
                 int v = PageFormat.getShort(d, p) & 0xffff;
-                out.puts("0x").puts(Integer.toHexString(v)).puts(" (").dec(v).put(')');
+                out.puts("0x").hex(v & 0xffffffffL, 0).puts(" (").dec(v).put(')');
                 break;
             }
             case 4: {
@@ -324,7 +341,7 @@ public final class TraceFormatter {
                     }
                     break;
                 }
-                out.puts("0x").puts(Integer.toHexString(v)).puts(" (").dec(v).put(')');
+                out.puts("0x").hex(v & 0xffffffffL, 0).puts(" (").dec(v).put(')');
                 break;
             }
             case 8: {
@@ -341,9 +358,10 @@ public final class TraceFormatter {
     // ---------------------------------------------------------------- context
 
     /** trace_print_context: {@code %16s-%-7d [%03d] flags timestamp: }. */
-    private void context(EventCursor c, TraceSeq out) {
+    private void context(EventCursor c, IteratorState st, TraceSeq out) {
         int pid = c.pid();
-        out.padded(cmdlines.findBytes(pid), 16).put('-').dec(pid, -7).put(' ');
+        int n = cmdlines.findBytes(pid, st.comm);
+        out.padded(st.comm, 0, n, 16).put('-').dec(pid, -7).put(' ');
         if (options.isSet(TraceOption.RECORD_TGID)) {
             int tgid = cmdlines.findTgid(pid);
             if (tgid == 0) {
@@ -358,12 +376,16 @@ public final class TraceFormatter {
         }
         TraceClock ck = clock;
         if (ck.nanos()) {
-            out.put(' ').puts(ck.format(c.timestamp));
+            out.put(' ').nanosTimestamp(c.timestamp);
+        } else if (c.timestamp >= 0) {
+            out.put(' ').dec(c.timestamp, 12);
         } else {
             out.put(' ').padded(Long.toUnsignedString(c.timestamp), 12);
         }
-        out.puts(": ");
+        out.put(':').put(' ');
     }
+
+    private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
 
     /** trace_print_lat_fmt: the five flag characters. */
     static void latFmt(int flags, int preempt, TraceSeq out) {
@@ -402,29 +424,20 @@ public final class TraceFormatter {
         }
         char hs = nmi && hardirq ? 'Z' : nmi ? 'z' : hardirq && softirq ? 'H' : hardirq ? 'h' : softirq ? 's' : '.';
         out.put(irq).put(nr).put(hs);
-        if ((preempt & 0xf) != 0) {
-            out.puts(Integer.toHexString(preempt & 0xf));
-        } else {
-            out.put('.');
-        }
-        if ((preempt & 0xf0) != 0) {
-            out.puts(Integer.toHexString((preempt >> 4) & 0xf));
-        } else {
-            out.put('.');
-        }
+        out.put((preempt & 0xf) != 0 ? HEX_DIGITS[preempt & 0xf] : '.');
+        out.put((preempt & 0xf0) != 0 ? HEX_DIGITS[(preempt >> 4) & 0xf] : '.');
     }
 
     /** trace_print_lat_context. */
     private void latContext(EventCursor c, long nextTs, IteratorState st, TraceSeq out) {
         int pid = c.pid();
         boolean verbose = options.isSet(TraceOption.VERBOSE);
-        byte[] comm = cmdlines.findBytes(pid);
+        int n = cmdlines.findBytes(pid, st.comm);
         if (verbose) {
-            out.padded(comm, 16).put(' ').dec(pid, 7).put(' ').dec(c.cpu, 3).put(' ')
+            out.padded(st.comm, 0, n, 16).put(' ').dec(pid, 7).put(' ').dec(c.cpu, 3).put(' ')
                     .dec(c.flags()).put(' ').hex(c.preemptCount() & 0xf, 8).put(' ').hex(st.idx, 8).put(' ');
         } else {
-            byte[] c8 = comm.length > 8 ? java.util.Arrays.copyOf(comm, 8) : comm;
-            out.padded(c8, 8).put('-').dec(pid, -7).put(' ').dec(c.cpu, 3);
+            out.padded(st.comm, 0, Math.min(n, 8), 8).put('-').dec(pid, -7).put(' ').dec(c.cpu, 3);
             latFmt(c.flags(), c.preemptCount(), out);
         }
         TraceClock ck = clock;

@@ -2,6 +2,7 @@ package io.ringtrace.protocol.text;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A growable byte buffer for trace text (the kernel's trace_seq): trace output is bytes, since
@@ -65,14 +66,25 @@ public final class TraceSeq {
         return this;
     }
 
-    /** Appends ASCII (or byte-string) text: one byte per char. */
+    /** Appends ASCII (or byte-string) text: one byte per char (its low 8 bits). */
     public TraceSeq puts(CharSequence s) {
         int n = s.length();
         ensure(n);
+        if (s instanceof String) {
+            putLatin1((String) s, n);
+            return this;
+        }
         for (int i = 0; i < n; i++) {
             buf[len++] = (byte) s.charAt(i);
         }
         return this;
+    }
+
+    /** String.getBytes(int, int, byte[], int) keeps the low 8 bits of each char, as puts does. */
+    @SuppressWarnings("deprecation")
+    private void putLatin1(String s, int n) {
+        s.getBytes(0, n, buf, len);
+        len += n;
     }
 
     /** Appends text as UTF-8. */
@@ -81,22 +93,29 @@ public final class TraceSeq {
     }
 
     public TraceSeq spaces(int n) {
-        ensure(Math.max(0, n));
-        for (int i = 0; i < n; i++) {
-            buf[len++] = ' ';
+        if (n <= 0) {
+            return this;
         }
+        ensure(n);
+        Arrays.fill(buf, len, len + n, (byte) ' ');
+        len += n;
         return this;
     }
 
     /** {@code %Ns} (right aligned, N > 0) or {@code %-Ns} (left aligned, N < 0) of raw bytes. */
     public TraceSeq padded(byte[] b, int width) {
+        return padded(b, 0, b.length, width);
+    }
+
+    /** {@code %Ns} / {@code %-Ns} of {@code b[off .. off+n)}. */
+    public TraceSeq padded(byte[] b, int off, int n, int width) {
         int w = Math.abs(width);
         if (width > 0) {
-            spaces(w - b.length);
+            spaces(w - n);
         }
-        put(b);
+        put(b, off, n);
         if (width < 0) {
-            spaces(w - b.length);
+            spaces(w - n);
         }
         return this;
     }
@@ -114,36 +133,161 @@ public final class TraceSeq {
         return this;
     }
 
-    /** {@code %d}. */
-    public TraceSeq dec(long v) {
-        return puts(Long.toString(v));
+    /** Appends the bytes of {@code d} from {@code p} up to the first NUL, at most {@code max}. */
+    public TraceSeq putCString(byte[] d, int p, int max) {
+        int n = 0;
+        while (n < max && p + n < d.length && d[p + n] != 0) {
+            n++;
+        }
+        Objects.checkFromIndexSize(p, n, d.length);
+        return put(d, p, n);
     }
 
-    /** {@code %Nd} / {@code %-Nd}. */
+    /** Number of decimal digits of {@code v >= 0}. */
+    private static int digits(long v) {
+        int n = 1;
+        long p = 10;
+        while (n < 19 && v >= p) {
+            n++;
+            p *= 10;
+        }
+        return n;
+    }
+
+    /** Writes the {@code n} decimal digits of {@code v >= 0} at the end. */
+    private void putDigits(long v, int n) {
+        ensure(n);
+        int end = len + n;
+        for (int i = end - 1; i >= len; i--) {
+            buf[i] = (byte) ('0' + (int) (v % 10));
+            v /= 10;
+        }
+        len = end;
+    }
+
+    /** {@code %d} (the text of Long.toString). */
+    public TraceSeq dec(long v) {
+        if (v < 0) {
+            if (v == Long.MIN_VALUE) {
+                return puts(Long.toString(v));
+            }
+            put('-');
+            v = -v;
+        }
+        putDigits(v, digits(v));
+        return this;
+    }
+
+    /** {@code %Nd} / {@code %-Nd} (Long.toString padded with spaces to |width|). */
     public TraceSeq dec(long v, int width) {
-        return padded(Long.toString(v), width);
+        if (v == Long.MIN_VALUE) {
+            return padded(Long.toString(v), width);
+        }
+        int n = v < 0 ? digits(-v) + 1 : digits(v);
+        int w = Math.abs(width);
+        if (width > 0) {
+            spaces(w - n);
+        }
+        dec(v);
+        if (width < 0) {
+            spaces(w - n);
+        }
+        return this;
+    }
+
+    /** {@code %llu}: the unsigned text of {@code v} (Long.toUnsignedString). */
+    public TraceSeq decUnsigned(long v) {
+        if (v < 0) {
+            return puts(Long.toUnsignedString(v));
+        }
+        putDigits(v, digits(v));
+        return this;
     }
 
     /** {@code %0Nd}. */
     public TraceSeq decZero(long v, int width) {
-        String s = Long.toString(Math.abs(v));
+        if (v == Long.MIN_VALUE) {
+            String s = Long.toString(Math.abs(v));
+            put('-');
+            width--;
+            for (int i = s.length(); i < width; i++) {
+                put('0');
+            }
+            return puts(s);
+        }
         if (v < 0) {
             put('-');
             width--;
+            v = -v;
         }
-        for (int i = s.length(); i < width; i++) {
-            put('0');
+        int n = digits(v);
+        if (n < width) {
+            ensure(width - n);
+            Arrays.fill(buf, len, len + width - n, (byte) '0');
+            len += width - n;
         }
-        return puts(s);
+        putDigits(v, n);
+        return this;
     }
 
-    /** Lower-case hex without prefix, zero padded to {@code width} digits. */
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+    /** Lower-case hex without prefix (Long.toHexString: unsigned), zero padded to {@code width} digits. */
     public TraceSeq hex(long v, int width) {
-        String s = Long.toHexString(v);
-        for (int i = s.length(); i < width; i++) {
-            put('0');
+        int n = v == 0 ? 1 : (64 - Long.numberOfLeadingZeros(v) + 3) / 4;
+        int total = Math.max(n, width);
+        ensure(total);
+        int end = len + total;
+        for (int i = end - 1; i >= len; i--) {
+            buf[i] = HEX[(int) (v & 0xf)];
+            v >>>= 4;
         }
-        return puts(s);
+        len = end;
+        return this;
+    }
+
+    /**
+     * A nanosecond timestamp as {@code %5llu.%06lu} of the microseconds rounded to nearest: the
+     * text of {@link io.ringtrace.protocol.TraceClock#format} for a nanosecond clock.
+     */
+    public TraceSeq nanosTimestamp(long ts) {
+        if (ts < 0 || ts > Long.MAX_VALUE - 500) {
+            return puts(io.ringtrace.protocol.TraceClock.LOCAL.format(ts));
+        }
+        long us = (ts + 500) / 1000;
+        long sec = us / 1_000_000L;
+        int frac = (int) (us % 1_000_000L);
+        int n = digits(sec);
+        spaces(5 - n);
+        putDigits(sec, n);
+        ensure(7);
+        buf[len++] = '.';
+        putDigits(frac, 6);
+        return this;
+    }
+
+    /** Copies {@code n} bytes from position {@code from} into {@code dst[off..]}. */
+    public void copyTo(int from, byte[] dst, int off, int n) {
+        Objects.checkFromIndexSize(from, n, len);
+        System.arraycopy(buf, from, dst, off, n);
+    }
+
+    /** Appends the content of {@code other}. */
+    public TraceSeq put(TraceSeq other) {
+        return put(other.buf, 0, other.len);
+    }
+
+    /** Drops the first {@code n} bytes, moving the rest to the front. */
+    public void discardFront(int n) {
+        if (n <= 0) {
+            return;
+        }
+        if (n >= len) {
+            len = 0;
+            return;
+        }
+        System.arraycopy(buf, n, buf, 0, len - n);
+        len -= n;
     }
 
     /** The content as a new array. */
