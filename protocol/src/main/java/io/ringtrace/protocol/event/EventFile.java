@@ -3,6 +3,7 @@ package io.ringtrace.protocol.event;
 import io.ringtrace.protocol.Errno;
 import io.ringtrace.protocol.ErrnoException;
 import io.ringtrace.protocol.ring.RingBuffer;
+import io.ringtrace.protocol.ring.TraceBuffer;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -648,8 +649,8 @@ public final class EventFile {
         if ((flags & NEEDS_HANDLE) != 0) {
             return null;
         }
-        EventSink sink = owner.sink();
-        return sink.tracingOn() ? sink.ring(cpu) : null;
+        TraceBuffer b = owner.buffer();
+        return b != null && b.tracingOn() ? b.ringOf(cpu) : null;
     }
 
     /**

@@ -295,19 +295,21 @@ public final class EventRecorder implements FilterContext {
     /** A number into a field of {@link EventType#numberLayout()} form (offset << 8 | size). */
     private static void putField(byte[] p, int off, int slot, long v) {
         int o = off + (slot >>> 8);
-        switch (slot & 0xff) {
-            case 1:
-                p[o] = (byte) v;
-                break;
-            case 2:
-                PageFormat.putShort(p, o, (int) v);
-                break;
-            case 4:
-                PageFormat.putInt(p, o, (int) v);
-                break;
-            default:
-                PageFormat.putLong(p, o, v);
-                break;
+        int size = slot & 0xff;
+        if (size == 8) {
+            PageFormat.putLong(p, o, v);
+        } else if (size == 4) {
+            PageFormat.putInt(p, o, (int) v);
+        } else {
+            putNarrow(p, o, size, v); // kept out of line: the hot path stays small enough to inline
+        }
+    }
+
+    private static void putNarrow(byte[] p, int o, int size, long v) {
+        if (size == 2) {
+            PageFormat.putShort(p, o, (int) v);
+        } else {
+            p[o] = (byte) v;
         }
     }
 

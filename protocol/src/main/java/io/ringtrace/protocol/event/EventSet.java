@@ -50,6 +50,7 @@ public final class EventSet {
     private final Map<EventType, EventFile> byType = new IdentityHashMap<>();
     private final ErrorLog errorLog;
     private volatile EventSink sink;
+    private volatile TraceBuffer buffer;
     private volatile TriggerActions actions;
     private volatile int[] pids = NO_PIDS;
     private volatile int[] notracePids = NO_PIDS;
@@ -71,6 +72,7 @@ public final class EventSet {
     public EventSet(EventRegistry registry, EventSink sink, TriggerActions actions, ErrorLog errorLog) {
         this.registry = registry;
         this.sink = sink;
+        this.buffer = sink.buffer();
         this.actions = actions;
         this.errorLog = errorLog;
         synchronized (this) {
@@ -96,6 +98,12 @@ public final class EventSet {
     /** Replaces the sink (e.g. when the instance's buffer object changes). */
     public void setSink(EventSink sink) {
         this.sink = sink;
+        this.buffer = sink.buffer();
+    }
+
+    /** The rings behind {@link #sink()}, or null when the sink has none (the producers' fast path). */
+    TraceBuffer buffer() {
+        return buffer;
     }
 
     public TriggerActions actions() {

@@ -34,6 +34,11 @@ public interface EventSink {
         return null;
     }
 
+    /** The instance buffer behind {@link #ring}, or null when this sink is not backed by rings. */
+    default TraceBuffer buffer() {
+        return null;
+    }
+
     /** The sink writing into {@code buffer}: CPU numbers wrap modulo its CPU count. */
     static EventSink of(TraceBuffer buffer) {
         return new EventSink() {
@@ -50,6 +55,11 @@ public interface EventSink {
             @Override
             public int maxPayload(int cpu) {
                 return PageFormat.maxPayload(ring(cpu).subbufSize());
+            }
+
+            @Override
+            public TraceBuffer buffer() {
+                return buffer;
             }
 
             @Override

@@ -27,6 +27,13 @@ public final class TraceBuffer {
         return rings[cpu];
     }
 
+    /** The ring of CPU {@code cpu} modulo the CPU count (producers name any CPU). Any thread. */
+    public RingBuffer ringOf(int cpu) {
+        RingBuffer[] r = rings;
+        int n = r.length;
+        return r[cpu >= 0 && cpu < n ? cpu : Math.floorMod(cpu, n)];
+    }
+
     public int cpus() {
         return rings.length;
     }
