@@ -164,12 +164,12 @@ public final class EventRecorder implements FilterContext {
         return record(type, cpu, 2, v0, v1, 0, 0);
     }
 
-    /** The common header and zeroed fields of an event reserved at {@code off}. */
-    private void header(byte[] p, int off, EventType type) {
+    /** The common header of an event reserved at {@code off}, and zeroes where the n fields do not go. */
+    private void header(byte[] p, int off, EventType type, int n) {
         PageFormat.putInt(p, off, (type.id() & 0xffff) | defaultFlags << 16 | defaultPreempt << 24);
         PageFormat.putInt(p, off + 4, pid);
-        for (int i = EventType.HEADER_SIZE, size = type.structSize(); i + 4 <= size; i += 4) {
-            PageFormat.putInt(p, off + i, 0);
+        for (int w : type.zeroWords(n)) {
+            PageFormat.putInt(p, off + w, 0);
         }
     }
 
@@ -275,7 +275,7 @@ public final class EventRecorder implements FilterContext {
             return false;
         }
         byte[] p = ring.writePage();
-        header(p, off, type);
+        header(p, off, type, n);
         if (n > 0) {
             putField(p, off, layout[0], v0);
         }

@@ -50,6 +50,8 @@ public final class EventType {
     private final int dynamicFields;
     /** (offset << 8 | size) of each field when all are numbers, else null (see numberLayout). */
     private final int[] numberLayout;
+    /** For n = 0 .. fields: offsets of the 4-byte words the first n fields leave (partly) unwritten. */
+    private final int[][] zeroWords;
     private volatile EventFile[] enabledFiles = NONE;
 
     EventType(int id, String system, String name, List<EventField> fields, String printFmt, int structSize,
@@ -78,6 +80,7 @@ public final class EventType {
             layout[i] = f.offset() << 8 | f.size();
         }
         this.numberLayout = layout;
+        this.zeroWords = layout == null ? null : zeroWords(layout, structSize);
         this.format = buildFormat();
     }
 
@@ -159,6 +162,36 @@ public final class EventType {
      */
     int[] numberLayout() {
         return numberLayout;
+    }
+
+    private static int[][] zeroWords(int[] layout, int structSize) {
+        int[][] out = new int[layout.length + 1][];
+        for (int n = 0; n <= layout.length; n++) {
+            int[] words = new int[(structSize - HEADER_SIZE) / 4];
+            int k = 0;
+            for (int w = HEADER_SIZE; w + 4 <= structSize; w += 4) {
+                boolean covered = false;
+                for (int i = 0; i < n && !covered; i++) {
+                    int o = layout[i] >>> 8;
+                    int size = layout[i] & 0xff;
+                    covered = o <= w && w + 4 <= o + size;
+                }
+                if (!covered) {
+                    words[k++] = w;
+                }
+            }
+            out[n] = java.util.Arrays.copyOf(words, k);
+        }
+        return out;
+    }
+
+    /**
+     * The offsets of the 4-byte words after the common header that the first {@code n} fields of
+     * {@link #numberLayout()} do not cover whole: the recorder zeroes them before writing the
+     * fields, so padding and fields not given are zero.
+     */
+    int[] zeroWords(int n) {
+        return zeroWords[n];
     }
 
     /** Number of {@code __data_loc} fields. */
