@@ -387,8 +387,28 @@ public final class TraceFormatter {
 
     private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
 
+    /** The three flag characters of {@link #latFmt} for every common_flags byte. */
+    private static final byte[] LAT_FLAGS = new byte[256 * 3];
+
+    static {
+        for (int f = 0; f < 256; f++) {
+            TraceSeq s = new TraceSeq(8);
+            latFlags(f, s);
+            for (int i = 0; i < 3; i++) {
+                LAT_FLAGS[3 * f + i] = s.byteAt(i);
+            }
+        }
+    }
+
     /** trace_print_lat_fmt: the five flag characters. */
     static void latFmt(int flags, int preempt, TraceSeq out) {
+        out.put(LAT_FLAGS, 3 * (flags & 0xff), 3);
+        out.put((preempt & 0xf) != 0 ? HEX_DIGITS[preempt & 0xf] : '.');
+        out.put((preempt & 0xf0) != 0 ? HEX_DIGITS[(preempt >> 4) & 0xf] : '.');
+    }
+
+    /** The irqs-off, need-resched and hardirq/softirq characters of trace_print_lat_fmt. */
+    private static void latFlags(int flags, TraceSeq out) {
         boolean nmi = (flags & 0x40) != 0;
         boolean hardirq = (flags & 0x08) != 0;
         boolean softirq = (flags & 0x10) != 0;
@@ -424,8 +444,6 @@ public final class TraceFormatter {
         }
         char hs = nmi && hardirq ? 'Z' : nmi ? 'z' : hardirq && softirq ? 'H' : hardirq ? 'h' : softirq ? 's' : '.';
         out.put(irq).put(nr).put(hs);
-        out.put((preempt & 0xf) != 0 ? HEX_DIGITS[preempt & 0xf] : '.');
-        out.put((preempt & 0xf0) != 0 ? HEX_DIGITS[(preempt >> 4) & 0xf] : '.');
     }
 
     /** trace_print_lat_context. */
