@@ -191,8 +191,12 @@ public final class TraceFile {
                 spare.cpu = best;
             }
             spare = cur;
-            int after = next(heads, has);
-            long nextTs = after < 0 ? cur.timestamp : heads[after].timestamp;
+            long nextTs = cur.timestamp;
+            if (f.options().isSet(TraceOption.LATENCY_FORMAT)) {
+                // only the latency format prints the gap to the next event
+                int after = next(heads, has);
+                nextTs = after < 0 ? cur.timestamp : heads[after].timestamp;
+            }
             f.formatLine(cur, nextTs, st, out);
             return true;
         }
