@@ -191,6 +191,26 @@ class BackupInstanceTest {
     }
 
     @Test
+    void readingTraceToTheEndKeepsTheBackup() throws Exception {
+        // trace is not a consuming read: reading it out (in pieces, as the text is printed per
+        // read) and closing neither sets free_on_close nor removes the backup.
+        String name = backup(6);
+        String b = "instances/" + name + "/";
+        String first;
+        try (TraceFs.Handle h = fs.open(b + "trace", OpenFlags.O_RDONLY)) {
+            StringBuilder text = new StringBuilder();
+            for (byte[] piece = h.read(10); piece.length > 0; piece = h.read(10)) {
+                text.append(new String(piece));
+            }
+            first = text.toString();
+        }
+        assertEquals(6, first.lines().filter(l -> l.contains("tracing_mark_write: old ")).count(), first);
+        removals.expectNoMessage(Duration.ofMillis(300));
+        assertTrue(fs.list("instances").stream().anyMatch(s -> s.name().equals(name)));
+        assertEquals(first, fs.read(b + "trace"));
+    }
+
+    @Test
     void erasingWithOTruncRemovesTheBackupAfterTheLastClose() throws Exception {
         String name = backup(6);
         String b = "instances/" + name + "/";

@@ -1,6 +1,7 @@
 package io.ringtrace.protocol.event;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,8 @@ public final class EventRegistry {
 
     private final CopyOnWriteArrayList<EventType> ordered = new CopyOnWriteArrayList<>();
     private final Map<Integer, EventType> byId = new ConcurrentHashMap<>();
+    /** The same by id as a plain array (index = id), replaced on register: lookups box nothing. */
+    private volatile EventType[] table = new EventType[0];
     private final Map<String, EventType> byName = new ConcurrentHashMap<>();
     private int nextDynamicId = FIRST_DYNAMIC_ID;
 
@@ -78,6 +81,14 @@ public final class EventRegistry {
         }
         EventType t = def.build(id);
         byId.put(id, t);
+        EventType[] tb = table;
+        if (id >= tb.length) {
+            tb = Arrays.copyOf(tb, Math.max(id + 1, Math.min(MAX_ID + 1, tb.length * 2)));
+        } else {
+            tb = tb.clone();
+        }
+        tb[id] = t;
+        table = tb;
         byName.put(key, t);
         ordered.add(t);
         return t;
@@ -85,7 +96,8 @@ public final class EventRegistry {
 
     /** The event with this id ({@code common_type}), or null. */
     public EventType byId(int id) {
-        return byId.get(id);
+        EventType[] tb = table;
+        return id >= 0 && id < tb.length ? tb[id] : null;
     }
 
     /** The event {@code system:name}, or null. */

@@ -86,7 +86,8 @@ public final class TraceFile {
         private static final byte[] EMPTY = new byte[0];
 
         private final TraceFormatter f;
-        private final List<RingSnapshot> cpus;
+        /** The snapshots being walked; dropped at the end of the events (their pages can go). */
+        private List<RingSnapshot> cpus;
         private final EventCursor[] heads;
         private final boolean[] has;
         private EventCursor spare = new EventCursor();
@@ -123,7 +124,9 @@ public final class TraceFile {
                     empty = false;
                 }
             }
-            eventsDone = empty;
+            if (empty) {
+                endOfEvents();
+            }
             TraceHeader.write(out, f.options(), info, entries, written, empty);
             st = TraceFormatter.IteratorState.forTrace(overrun, info.timeStart);
         }
@@ -166,6 +169,11 @@ public final class TraceFile {
             return eventsDone && pos >= out.length();
         }
 
+        private void endOfEvents() {
+            eventsDone = true;
+            cpus = null;
+        }
+
         /** Prints lines until {@code count} bytes wait to be returned or the events end. */
         private void fill(int count) {
             while (out.length() - pos < count && printNext()) {
@@ -180,7 +188,7 @@ public final class TraceFile {
             }
             int best = next(heads, has);
             if (best < 0) {
-                eventsDone = true;
+                endOfEvents();
                 return false;
             }
             EventCursor cur = heads[best];
@@ -191,8 +199,12 @@ public final class TraceFile {
                 spare.cpu = best;
             }
             spare = cur;
-            int after = next(heads, has);
-            long nextTs = after < 0 ? cur.timestamp : heads[after].timestamp;
+            long nextTs = cur.timestamp;
+            if (f.options().isSet(TraceOption.LATENCY_FORMAT)) {
+                // only the latency format prints the gap to the next event
+                int after = next(heads, has);
+                nextTs = after < 0 ? cur.timestamp : heads[after].timestamp;
+            }
             f.formatLine(cur, nextTs, st, out);
             return true;
         }

@@ -8,6 +8,7 @@ import io.ringtrace.protocol.event.SavedCmdlines;
 import io.ringtrace.protocol.ring.EventCursor;
 import io.ringtrace.protocol.ring.PageFormat;
 
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +37,17 @@ public final class TraceFormatter {
         long timeStart;
         /** Scratch for the comm of the line being printed. */
         final byte[] comm = new byte[SavedCmdlines.COMM_LEN];
+        /**
+         * The {@code %16s-%-7d } text of the last pid printed and the comm it was made with
+         * (consecutive lines mostly come from the same task): reused while both are the same.
+         */
+        private int prefixPid = -1;
+        private int prefixCommLen = -1;
+        private final byte[] prefixComm = new byte[SavedCmdlines.COMM_LEN];
+        private final TraceSeq prefix = new TraceSeq(32);
+        /** The {@code %5llu} seconds text of the last timestamp printed, for {@code prefixSec}. */
+        private long prefixSec = -1;
+        private final TraceSeq secText = new TraceSeq(24);
 
         /** State for a {@code trace_pipe} reader (no annotations). */
         public static IteratorState forPipe() {
@@ -361,7 +373,14 @@ public final class TraceFormatter {
     private void context(EventCursor c, IteratorState st, TraceSeq out) {
         int pid = c.pid();
         int n = cmdlines.findBytes(pid, st.comm);
-        out.padded(st.comm, 0, n, 16).put('-').dec(pid, -7).put(' ');
+        if (pid != st.prefixPid || n != st.prefixCommLen || !Arrays.equals(st.comm, 0, n, st.prefixComm, 0, n)) {
+            st.prefix.clear();
+            st.prefix.padded(st.comm, 0, n, 16).put('-').dec(pid, -7).put(' ');
+            System.arraycopy(st.comm, 0, st.prefixComm, 0, n);
+            st.prefixCommLen = n;
+            st.prefixPid = pid;
+        }
+        out.put(st.prefix);
         if (options.isSet(TraceOption.RECORD_TGID)) {
             int tgid = cmdlines.findTgid(pid);
             if (tgid == 0) {
@@ -370,13 +389,31 @@ public final class TraceFormatter {
                 out.put('(').dec(tgid, 7).puts(") ");
             }
         }
-        out.put('[').decZero(c.cpu, 3).puts("] ");
+        if (c.cpu >= 0 && c.cpu < CPU_COLUMNS) {
+            out.put(CPU_COLUMN, c.cpu * 6, 6);
+        } else {
+            out.put('[').decZero(c.cpu, 3).puts("] ");
+        }
         if (options.isSet(TraceOption.IRQ_INFO)) {
             latFmt(c.flags(), c.preemptCount(), out);
         }
         TraceClock ck = clock;
         if (ck.nanos()) {
-            out.put(' ').nanosTimestamp(c.timestamp);
+            out.put(' ');
+            long ts = c.timestamp;
+            if (ts >= 0 && ts <= Long.MAX_VALUE - 500) {
+                // %5llu.%06lu with the seconds text kept from the previous line
+                long us = (ts + 500) / 1000;
+                long sec = us / 1_000_000L;
+                if (sec != st.prefixSec) {
+                    st.secText.clear();
+                    st.secText.dec(sec, 5);
+                    st.prefixSec = sec;
+                }
+                out.put(st.secText).put('.').decZero(us - sec * 1_000_000L, 6);
+            } else {
+                out.nanosTimestamp(ts);
+            }
         } else if (c.timestamp >= 0) {
             out.put(' ').dec(c.timestamp, 12);
         } else {
@@ -387,8 +424,40 @@ public final class TraceFormatter {
 
     private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
 
+    /** {@code [%03d] } of CPUs 0 .. CPU_COLUMNS-1, 6 bytes each. */
+    private static final int CPU_COLUMNS = 256;
+    private static final byte[] CPU_COLUMN = new byte[CPU_COLUMNS * 6];
+
+    static {
+        TraceSeq s = new TraceSeq(CPU_COLUMN.length);
+        for (int cpu = 0; cpu < CPU_COLUMNS; cpu++) {
+            s.put('[').decZero(cpu, 3).puts("] ");
+        }
+        s.copyTo(0, CPU_COLUMN, 0, CPU_COLUMN.length);
+    }
+
+    /** The three flag characters of {@link #latFmt} for every common_flags byte. */
+    private static final byte[] LAT_FLAGS = new byte[256 * 3];
+
+    static {
+        for (int f = 0; f < 256; f++) {
+            TraceSeq s = new TraceSeq(8);
+            latFlags(f, s);
+            for (int i = 0; i < 3; i++) {
+                LAT_FLAGS[3 * f + i] = s.byteAt(i);
+            }
+        }
+    }
+
     /** trace_print_lat_fmt: the five flag characters. */
     static void latFmt(int flags, int preempt, TraceSeq out) {
+        out.put(LAT_FLAGS, 3 * (flags & 0xff), 3);
+        out.put((preempt & 0xf) != 0 ? HEX_DIGITS[preempt & 0xf] : '.');
+        out.put((preempt & 0xf0) != 0 ? HEX_DIGITS[(preempt >> 4) & 0xf] : '.');
+    }
+
+    /** The irqs-off, need-resched and hardirq/softirq characters of trace_print_lat_fmt. */
+    private static void latFlags(int flags, TraceSeq out) {
         boolean nmi = (flags & 0x40) != 0;
         boolean hardirq = (flags & 0x08) != 0;
         boolean softirq = (flags & 0x10) != 0;
@@ -424,8 +493,6 @@ public final class TraceFormatter {
         }
         char hs = nmi && hardirq ? 'Z' : nmi ? 'z' : hardirq && softirq ? 'H' : hardirq ? 'h' : softirq ? 's' : '.';
         out.put(irq).put(nr).put(hs);
-        out.put((preempt & 0xf) != 0 ? HEX_DIGITS[preempt & 0xf] : '.');
-        out.put((preempt & 0xf0) != 0 ? HEX_DIGITS[(preempt >> 4) & 0xf] : '.');
     }
 
     /** trace_print_lat_context. */

@@ -59,9 +59,7 @@ public final class TracePipeReader {
         }
         int n = Math.min(count, seq.length() - readPos);
         byte[] out = new byte[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = seq.byteAt(readPos + i);
-        }
+        seq.copyTo(readPos, out, 0, n);
         readPos += n;
         if (readPos >= seq.length()) {
             seq.clear();
@@ -106,7 +104,7 @@ public final class TracePipeReader {
                 }
                 return;
             }
-            seq.put(line.toBytes());
+            seq.put(line);
             buffer.cpu(best).consume();
             if (seq.length() >= cnt) {
                 return;

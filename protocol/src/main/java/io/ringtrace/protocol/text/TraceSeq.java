@@ -92,12 +92,18 @@ public final class TraceSeq {
         return put(s.getBytes(StandardCharsets.UTF_8));
     }
 
+    private static final byte[] SPACES = "                                ".getBytes(StandardCharsets.US_ASCII);
+
     public TraceSeq spaces(int n) {
         if (n <= 0) {
             return this;
         }
         ensure(n);
-        Arrays.fill(buf, len, len + n, (byte) ' ');
+        if (n <= SPACES.length) {
+            System.arraycopy(SPACES, 0, buf, len, n);
+        } else {
+            Arrays.fill(buf, len, len + n, (byte) ' ');
+        }
         len += n;
         return this;
     }
@@ -154,15 +160,38 @@ public final class TraceSeq {
         return n;
     }
 
-    /** Writes the {@code n} decimal digits of {@code v >= 0} at the end. */
+    /** "00" .. "99": two digits per division. */
+    private static final byte[] PAIRS = new byte[200];
+
+    static {
+        for (int i = 0; i < 100; i++) {
+            PAIRS[2 * i] = (byte) ('0' + i / 10);
+            PAIRS[2 * i + 1] = (byte) ('0' + i % 10);
+        }
+    }
+
+    /** Writes the {@code n} decimal digits of {@code v >= 0} at the end (leading zeros up to n). */
     private void putDigits(long v, int n) {
         ensure(n);
-        int end = len + n;
-        for (int i = end - 1; i >= len; i--) {
-            buf[i] = (byte) ('0' + (int) (v % 10));
+        byte[] b = buf;
+        int start = len;
+        int i = start + n;
+        while (v >= Integer.MAX_VALUE && i > start) {
+            b[--i] = (byte) ('0' + (int) (v % 10));
             v /= 10;
         }
-        len = end;
+        int x = (int) v;
+        while (i - 2 >= start) {
+            int q = x / 100;
+            int r = (x - q * 100) * 2;
+            b[--i] = PAIRS[r + 1];
+            b[--i] = PAIRS[r];
+            x = q;
+        }
+        if (i > start) {
+            b[--i] = (byte) ('0' + x % 10);
+        }
+        len = start + n;
     }
 
     /** {@code %d} (the text of Long.toString). */
@@ -220,13 +249,7 @@ public final class TraceSeq {
             width--;
             v = -v;
         }
-        int n = digits(v);
-        if (n < width) {
-            ensure(width - n);
-            Arrays.fill(buf, len, len + width - n, (byte) '0');
-            len += width - n;
-        }
-        putDigits(v, n);
+        putDigits(v, Math.max(digits(v), width));
         return this;
     }
 

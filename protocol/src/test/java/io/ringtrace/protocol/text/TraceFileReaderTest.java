@@ -187,6 +187,24 @@ class TraceFileReaderTest {
     }
 
     @Test
+    void commsAreResolvedAsLinesArePrinted() {
+        RingBuffer ring = new RingBuffer(0, 4096, 8, true, TraceClock.LOCAL);
+        cmd.save(31, "before");
+        for (int i = 0; i < 40; i++) {
+            byte[] p = Payloads.marker(31, ("m" + i).getBytes(StandardCharsets.US_ASCII));
+            ring.write(p, 0, p.length);
+        }
+        TraceFile.Reader r = TraceFile.open(formatter(TraceOptions.forInstance()), List.of(ring.snapshot()),
+                TraceFile.Info.of("nop", 1));
+        String a = new String(r.read(1500), StandardCharsets.US_ASCII);
+        cmd.save(31, "after");
+        String b = new String(r.readAll(), StandardCharsets.US_ASCII);
+        assertTrue(a.contains("          before-31      [000]"), a);
+        assertTrue(!b.contains("before-31"), b);
+        assertTrue(b.contains("           after-31      [000]"), b);
+    }
+
+    @Test
     void aFrozenFormatterKeepsTheOptionsOfTheMomentItWasMade() {
         RingBuffer[] rings = record(9, 500);
         TraceOptions live = TraceOptions.forInstance();

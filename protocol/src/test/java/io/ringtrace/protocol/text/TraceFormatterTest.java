@@ -44,6 +44,24 @@ class TraceFormatterTest {
     }
 
     @Test
+    void cpuColumnAndTimestampsOutsideTheUsualRanges() {
+        cmd.save(15, "rcu_preempt");
+        EventType wake = registry.find("sched", "sched_wakeup");
+        byte[] p = Payloads.event(wake, 15, 0, 0, "k", 9, 120, 0);
+        String tail = ": sched_wakeup: comm=k pid=9 prio=120 target_cpu=000\n";
+        assertEquals("     rcu_preempt-15      [1000] .....     0.000005" + tail,
+                line(Payloads.cursor(p, 1000, 5000), TraceOptions.forInstance(), TraceClock.LOCAL));
+        assertEquals("     rcu_preempt-15      [255] .....     0.000005" + tail,
+                line(Payloads.cursor(p, 255, 5000), TraceOptions.forInstance(), TraceClock.LOCAL));
+        for (long ts : new long[] {-1, Long.MIN_VALUE, Long.MAX_VALUE, Long.MAX_VALUE - 500, 99_999_999_999_999_500L}) {
+            assertEquals("     rcu_preempt-15      [001] ..... " + TraceClock.LOCAL.format(ts) + tail,
+                    line(Payloads.cursor(p, 1, ts), TraceOptions.forInstance(), TraceClock.LOCAL), "ts " + ts);
+            assertEquals("     rcu_preempt-15      [001] ..... " + String.format("%12s", Long.toUnsignedString(ts)) + tail,
+                    line(Payloads.cursor(p, 1, ts), TraceOptions.forInstance(), TraceClock.COUNTER), "ts " + ts);
+        }
+    }
+
+    @Test
     void bufferStartedAnnotations() {
         EventType exit = registry.find("sched", "sched_process_exit");
         List<EventCursor> ev = List.of(
