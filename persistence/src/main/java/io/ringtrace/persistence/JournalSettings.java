@@ -16,7 +16,7 @@ import java.time.Duration;
  * @param nativeLevelDb      LevelDB JNI (true) or the pure Java port (false)
  * @param journalSlack       page images the journal of one CPU may hold besides the live ones,
  *                           as a fraction of the buffer (0 &lt; x &lt;= 1): beyond it they are
- *                           deleted, or made deletable by a checkpoint
+ *                           deleted, or made deletable by carrying live pages forward
  * @param compactionEvery    buffers of deleted page images of one CPU between two compactions of
  *                           its journal range (&gt; 0)
  * @param flushOnShutdown    commit every persistent buffer when the ActorSystem shuts down

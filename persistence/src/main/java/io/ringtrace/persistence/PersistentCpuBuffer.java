@@ -10,7 +10,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.Cancellable;
@@ -408,7 +407,7 @@ public final class PersistentCpuBuffer
     private final int entryPages;
     /** Obsolete page images at the head of the journal that trigger a delete. */
     private final long pruneImages;
-    /** Superseded page images in the journal that trigger a checkpoint. */
+    /** Superseded page images in the journal that trigger a carry-forward. */
     private final long slackImages;
     /** Deleted page images between two compactions of this buffer's journal range. */
     private final long compactionPages;
@@ -561,8 +560,8 @@ public final class PersistentCpuBuffer
     }
 
     /**
-     * What one commit persists: first the journal maintenance (obsolete entries deleted; a
-     * checkpoint of the live images when superseded ones exceed the slack), then the pages changed
+     * What one commit persists: first the journal maintenance (obsolete entries deleted; live
+     * images carried forward when superseded ones exceed the slack), then the pages changed
      * since the last commit. Called only when no write is in flight (the state is what the journal
      * holds).
      */
