@@ -29,12 +29,14 @@ import java.util.concurrent.TimeUnit;
  * Persistent recording: producers record bench/rec at full speed into the rings of a 12 MB
  * persistent instance (2 CPUs, the geometry of reserve_mem=12M) whose {@link PersistentCpuBuffer}s
  * commit to the LevelDB JNI journal with the shipped defaults (commit-interval 100ms, fsync on,
- * snapshot-every 0.5, compaction-interval 1). The producers run for a window, then a Flush waits
+ * journal-slack 0.5, compaction-every 4). The producers run for a window, then a Flush waits
  * for every commit the journal still owes; persisted bytes/s = page bytes committed / (window +
  * drain). Compared with raw LevelDB JNI batch writes of the same page images, batch size and sync
  * in the same run, and the producers' events/s with the same threads and rings without persistence
- * (before and after). What-ifs in the same run: the journal without snapshots/compaction
- * (snapshot-every 1, compaction-interval 10^9), and the producer next to a plain busy thread
+ * (before and after). The data directory is sampled every 50 ms (largest size seen, and its size
+ * at the end). What-ifs in the same run: the journal without compaction
+ * (journal-slack 1, compaction-every 10^6 buffers), with a compaction per buffer of deleted pages
+ * (compaction-every 1), and the producer next to a plain busy thread
  * (the CPU share a second runnable thread takes on this machine).
  */
 final class PersistenceMeasure {
@@ -42,10 +44,17 @@ final class PersistenceMeasure {
     static final int CPUS = 2;
 
     record Run(double persistedBytesPerSec, double avgBatchPages, double diskWriteBytesPerSec,
-               double eventsPerSec, long commits, long snapshots, double drainMs, double gcMs, double seconds) {
+               double eventsPerSec, long commits, long deletes, double drainMs, double gcMs, double seconds,
+               long maxDiskBytes, long endDiskBytes, long bufferBytes, long processCpuNs, long producerCpuNs) {
+
+        /** CPU time of everything but the producers (journal, LevelDB, GC, actors) per MB persisted, in ms. */
+        double journalCpuMsPerMB() {
+            return (processCpuNs - producerCpuNs) / 1e6 / (persistedBytesPerSec * seconds / 1e6);
+        }
     }
 
-    record Result(int producers, Run defaults, Run noCompaction, Run directSlots, Run directBackToBack,
+    record Result(int producers, Run defaults, Run noCompaction, Run compactEveryBuffer, Run directSlots,
+                  Run directBackToBack,
                   double rawBytesPerSec,
                   double eventsPerSecPlain, double eventsPerSecNextToBusyThread, double eventsPerSecNextToCopyPage,
                   boolean fsync) {
@@ -58,6 +67,9 @@ final class PersistenceMeasure {
         }
     }
 
+    /** CPU per thread of the last {@link #persistent} run (window + drain), for the profile. */
+    static volatile String lastThreadCpu = "";
+
     private PersistenceMeasure() {
     }
 
@@ -67,8 +79,10 @@ final class PersistenceMeasure {
         double plain1 = plainRate(nr, producers, windowMs, false);
         Run defaults = persistent(work, nr, producers, windowMs, Map.of());
         Run tuned = persistent(work, nr, producers, windowMs, Map.of(
-                "ringtrace.persistence.snapshot-every", 1.0,
-                "ringtrace.persistence.compaction-interval", 1_000_000_000L));
+                "ringtrace.persistence.journal-slack", 1.0,
+                "ringtrace.persistence.compaction-every", 1_000_000.0));
+        Run everyBuffer = persistent(work, nr, producers, windowMs, Map.of(
+                "ringtrace.persistence.compaction-every", 1.0));
         Run direct = directSlots(work, nr, producers, windowMs, fsync, 100_000_000L);
         Run backToBack = directSlots(work, nr, producers, windowMs, fsync, 0L);
         double plain2 = plainRate(nr, producers, windowMs, false);
@@ -85,11 +99,11 @@ final class PersistenceMeasure {
         } finally {
             Engines.deleteTree(work.resolve("raw-write"));
         }
-        return new Result(producers, defaults, tuned, direct, backToBack, raw, (plain1 + plain2) / 2, busy, copying,
+        return new Result(producers, defaults, tuned, everyBuffer, direct, backToBack, raw, (plain1 + plain2) / 2, busy, copying,
                 fsync);
     }
 
-    private static Run persistent(Path work, int nr, int producers, long windowMs, Map<String, Object> overrides)
+    static Run persistent(Path work, int nr, int producers, long windowMs, Map<String, Object> overrides)
             throws Exception {
         Path data = Files.createDirectories(work.resolve("persist"));
         Config base = ConfigFactory.parseMap(overrides)
@@ -113,26 +127,56 @@ final class PersistenceMeasure {
                         .toCompletableFuture().get(70, TimeUnit.SECONDS);
             }
             SavedCmdlines cmdlines = new SavedCmdlines();
+            long[] maxDisk = {0};
+            boolean[] sampling = {true};
+            Thread sampler = new Thread(() -> {
+                while (stillSampling(sampling)) {
+                    long d = JournalSetup.diskUsage(data);
+                    synchronized (maxDisk) {
+                        maxDisk[0] = Math.max(maxDisk[0], d);
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "disk-sampler");
+            sampler.setDaemon(true);
+            sampler.start();
             long io0 = diskWriteBytes();
             long gc0 = gcMillis();
+            long cpu0 = processCpuNanos();
+            var threads0 = ThreadCpu.snapshot();
+            var java0 = ThreadCpu.javaThreads();
             long t0 = System.nanoTime();
             long events;
             long tStop;
+            long producerCpu;
             try (Producers p = new Producers(producers, fx.rec, () -> new EventRecorder(cmdlines, 0))) {
                 Thread.sleep(windowMs);
                 events = p.count();
                 tStop = System.nanoTime();
+                producerCpu = p.cpuNanos();
             }
             for (var j : journals) {
                 AskPattern.<PersistentCpuBuffer.Command, Done>ask(j, PersistentCpuBuffer.Flush::new,
                         Duration.ofSeconds(300), system.scheduler()).toCompletableFuture().get(310, TimeUnit.SECONDS);
             }
             long tFlushed = System.nanoTime();
+            long cpu1 = processCpuNanos();
+            lastThreadCpu = "producer " + String.format(java.util.Locale.ROOT, "%.2f", producerCpu / 1e9 / ((tFlushed - t0) / 1e9))
+                    + "; " + ThreadCpu.javaDiff(java0, ThreadCpu.javaThreads(), cpu1 - cpu0, producerCpu, threads0,
+                    ThreadCpu.snapshot(), (tFlushed - t0) / 1e9);
+            synchronized (sampling) {
+                sampling[0] = false;
+            }
+            sampler.join();
             long io1 = diskWriteBytes();
             long commits = 0;
             long pages = 0;
             long bytes = 0;
-            long snapshots = 0;
+            long deletes = 0;
             for (var j : journals) {
                 PersistentCpuBuffer.Stats st = AskPattern.<PersistentCpuBuffer.Command, PersistentCpuBuffer.Stats>ask(j,
                         PersistentCpuBuffer.GetStats::new, Duration.ofSeconds(60), system.scheduler())
@@ -140,16 +184,19 @@ final class PersistenceMeasure {
                 commits += st.commits();
                 pages += st.pagesCommitted();
                 bytes += st.bytesCommitted();
-                snapshots += st.snapshots();
+                deletes += st.deletes();
             }
             for (var j : journals) {
                 AskPattern.<PersistentCpuBuffer.Command, Done>ask(j, PersistentCpuBuffer.Stop::new,
                         Duration.ofSeconds(60), system.scheduler()).toCompletableFuture().get(70, TimeUnit.SECONDS);
             }
+            Thread.sleep(500); // background compaction of the last deletes
+            long endDisk = JournalSetup.diskUsage(data);
             double secs = (tFlushed - t0) / 1e9;
             return new Run(bytes / secs, commits == 0 ? 1 : (double) pages / commits,
-                    io0 < 0 ? -1 : (io1 - io0) / secs, events * 1e9 / (tStop - t0), commits, snapshots,
-                    (tFlushed - tStop) / 1e6, gcMillis() - gc0, secs);
+                    io0 < 0 ? -1 : (io1 - io0) / secs, events * 1e9 / (tStop - t0), commits, deletes,
+                    (tFlushed - tStop) / 1e6, gcMillis() - gc0, secs, Math.max(maxDisk[0], endDisk), endDisk,
+                    (long) CPUS * nr * 4096, cpu1 - cpu0, producerCpu);
         } finally {
             Engines.stop(system);
             Engines.deleteTree(data);
@@ -246,7 +293,7 @@ final class PersistenceMeasure {
             double secs = (t1 - t0) / 1e9;
             return new Run(totals[0] / secs, totals[1] == 0 ? 0 : totals[0] / 4096.0 / totals[1],
                     io0 < 0 ? -1 : (diskWriteBytes() - io0) / secs, events * 1e9 / (tStop - t0), totals[1], 0,
-                    (t1 - tStop) / 1e6, gcMillis() - gc0, secs);
+                    (t1 - tStop) / 1e6, gcMillis() - gc0, secs, -1, -1, (long) CPUS * nr * 4096, -1, -1);
         } finally {
             Engines.deleteTree(dir);
         }
@@ -282,6 +329,12 @@ final class PersistenceMeasure {
             }
             copier.join();
         }
+    }
+
+    /** CPU time of this process so far (ns), or -1. */
+    static long processCpuNanos() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean o ? o.getProcessCpuTime() : -1;
     }
 
     static long gcMillis() {
@@ -322,6 +375,12 @@ final class PersistenceMeasure {
             if (busy != null) {
                 busy.join();
             }
+        }
+    }
+
+    private static boolean stillSampling(boolean[] sampling) {
+        synchronized (sampling) {
+            return sampling[0];
         }
     }
 

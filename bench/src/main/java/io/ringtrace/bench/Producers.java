@@ -57,6 +57,20 @@ final class Producers implements AutoCloseable {
         return new Producers(n, type, () -> new EventRecorder(cmdlines, 0));
     }
 
+    /** CPU time the producer threads have used so far (ns), or -1 when not measurable. */
+    long cpuNanos() {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : threads) {
+            long c = mx.getThreadCpuTime(t.getId());
+            if (c < 0) {
+                return -1;
+            }
+            sum += c;
+        }
+        return sum;
+    }
+
     long count() {
         long s = 0;
         for (int i = 0; i < threads.size(); i++) {

@@ -36,6 +36,49 @@ public final class ProfileMain {
                 Engines.deleteTree(work);
                 break;
             }
+            case "persist-journal": {
+                // only the persistent run with the shipped defaults (or -Dkey=value overrides of
+                // ringtrace.persistence.*), 3 times; process CPU per wall second beside each
+                java.nio.file.Path work = java.nio.file.Files.createTempDirectory("rtprof");
+                String prefix = args.length > 1 ? args[1] : "";
+                int nr = new io.ringtrace.persistence.Geometry(PersistenceMeasure.RESERVED, PersistenceMeasure.CPUS,
+                        4096).nrPages();
+                java.util.Map<String, Object> overrides = new java.util.HashMap<>();
+                System.getProperties().forEach((k, v) -> {
+                    if (k.toString().startsWith("ringtrace.persistence.")) {
+                        overrides.put(k.toString(), v.toString());
+                    }
+                });
+                PersistenceMeasure.persistent(work, nr, 1, 2000, overrides); // warm-up
+                Rings.Fixture fx = new Rings.Fixture(PersistenceMeasure.CPUS, 64);
+                try (Producers p = Producers.of(1, fx.rec, null)) {
+                    Thread.sleep(100);
+                }
+                java.util.List<byte[]> images = PersistenceMeasure.pageImages(fx, 64);
+                System.out.println(JfrProfile.profile("persistence journal path", prefix, 60, () -> {
+                    for (int i = 0; i < Integer.getInteger("runs", 3); i++) {
+                        PersistenceMeasure.Run r = PersistenceMeasure.persistent(work, nr, 1,
+                                Long.getLong("window", 3000), overrides);
+                        System.out.println(PersistenceMeasure.lastThreadCpu);
+                        long c0 = PersistenceMeasure.processCpuNanos();
+                        long t0 = System.nanoTime();
+                        double raw = RawLevelDb.batchWriteRate(work.resolve("raw"), images,
+                                (int) Math.max(1, Math.round(r.avgBatchPages())), true, 3000);
+                        double rawCpu = (PersistenceMeasure.processCpuNanos() - c0) / 1e6
+                                / (raw * (System.nanoTime() - t0) / 1e9 / 1e6);
+                        Engines.deleteTree(work.resolve("raw"));
+                        System.out.printf("%.1f MB/s persisted (raw %.1f: %.2f), producer %.2f M events/s, %d commits of"
+                                        + " %.0f pages, %d deletes, disk max %.1f MB; CPU ms per MB: journal side %.1f,"
+                                        + " raw %.1f; load %s%n",
+                                r.persistedBytesPerSec() / 1e6, raw / 1e6, r.persistedBytesPerSec() / raw,
+                                r.eventsPerSec() / 1e6, r.commits(), r.avgBatchPages(), r.deletes(),
+                                r.maxDiskBytes() / 1e6, r.journalCpuMsPerMB(), rawCpu,
+                                java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim());
+                    }
+                }));
+                Engines.deleteTree(work);
+                break;
+            }
             case "recover": {
                 java.nio.file.Path work = java.nio.file.Files.createTempDirectory("rtprof");
                 java.nio.file.Path data = java.nio.file.Files.createDirectories(work.resolve("data"));

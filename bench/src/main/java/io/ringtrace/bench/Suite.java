@@ -330,15 +330,24 @@ public final class Suite {
                 String.format(Locale.ROOT, "non-persistent %.2f", p.eventsPerSecPlain() / 1e6),
                 p.producerRatio(), "%.2f", "≥ 0.95 (no slower; 5% noise band)", p.producerRatio() >= 0.95);
         refRows.add(String.format(Locale.ROOT,
-                "| Persistence, defaults | %d commits of %.0f pages, %d snapshots; journal busy %.0f ms after the producer"
-                        + " stopped; GC %.0f ms in %.1f s | disk writes (/proc/self/io) %.1f MB/s = %.1f× the page bytes | | |",
-                d.commits(), d.avgBatchPages(), d.snapshots(), d.drainMs(), d.gcMs(), d.seconds(),
-                d.diskWriteBytesPerSec() / 1e6, d.diskWriteBytesPerSec() / d.persistedBytesPerSec()));
+                "| Persistence, defaults | %d commits of %.0f pages, %d journal deletes; journal busy %.0f ms after the"
+                        + " producer stopped; GC %.0f ms in %.1f s | disk writes (/proc/self/io) %.1f MB/s = %.1f× the page"
+                        + " bytes; data directory at most %.1f MB, %.1f MB at the end (buffers %.1f MB) | | |",
+                d.commits(), d.avgBatchPages(), d.deletes(), d.drainMs(), d.gcMs(), d.seconds(),
+                d.diskWriteBytesPerSec() / 1e6, d.diskWriteBytesPerSec() / d.persistedBytesPerSec(),
+                d.maxDiskBytes() / 1e6, d.endDiskBytes() / 1e6, d.bufferBytes() / 1e6));
         refRows.add(String.format(Locale.ROOT,
-                "| Persistence what-if: snapshot-every 1, compaction-interval 10^9 | %.1f MB/s persisted (%.2f of raw);"
-                        + " producer %.2f M events/s | disk writes %.1f MB/s | | |",
+                "| Persistence what-if: journal-slack 1, no range compaction (compaction-every 10^6) | %.1f MB/s persisted (%.2f of raw);"
+                        + " producer %.2f M events/s | disk writes %.1f MB/s; data directory at most %.1f MB | | |",
                 t.persistedBytesPerSec() / 1e6, t.persistedBytesPerSec() / p.rawBytesPerSec(), t.eventsPerSec() / 1e6,
-                t.diskWriteBytesPerSec() / 1e6));
+                t.diskWriteBytesPerSec() / 1e6, t.maxDiskBytes() / 1e6));
+        PersistenceMeasure.Run e = p.compactEveryBuffer();
+        refRows.add(String.format(Locale.ROOT,
+                "| Persistence what-if: compaction-every 1 (a range compaction per buffer of deleted pages) | %.1f MB/s"
+                        + " persisted (%.2f of raw); producer %.2f M events/s | disk writes %.1f MB/s; data directory at"
+                        + " most %.1f MB | | |",
+                e.persistedBytesPerSec() / 1e6, e.persistedBytesPerSec() / p.rawBytesPerSec(), e.eventsPerSec() / 1e6,
+                e.diskWriteBytesPerSec() / 1e6, e.maxDiskBytes() / 1e6));
         for (PersistenceMeasure.Run ds : new PersistenceMeasure.Run[] {p.directSlots(), p.directBackToBack()}) {
             refRows.add(String.format(Locale.ROOT,
                     "| Persistence what-if: direct slot writes (copyPage + one raw LevelDB batch %s, no journal) |"

@@ -14,9 +14,11 @@ import java.time.Duration;
  * @param commitInterval     longest time a recorded event waits before its page is persisted (1ms .. 1h)
  * @param fsync              LevelDB synchronous writes and fsync of snapshot files
  * @param nativeLevelDb      LevelDB JNI (true) or the pure Java port (false)
- * @param snapshotEvery      a snapshot of the live pages is taken each time this fraction of the
- *                           buffer's pages has been persisted (0 &lt; x &lt;= 1)
- * @param compactionInterval deleted journal entries per CPU between two LevelDB compactions
+ * @param journalSlack       page images the journal of one CPU may hold besides the live ones,
+ *                           as a fraction of the buffer (0 &lt; x &lt;= 1): beyond it they are
+ *                           deleted, or made deletable by carrying live pages forward
+ * @param compactionEvery    buffers of deleted page images of one CPU between two compactions of
+ *                           its journal range (&gt; 0)
  * @param flushOnShutdown    commit every persistent buffer when the ActorSystem shuts down
  * @param flushTimeout       how long the shutdown flush may take
  */
@@ -25,8 +27,8 @@ public record JournalSettings(
         Duration commitInterval,
         boolean fsync,
         boolean nativeLevelDb,
-        double snapshotEvery,
-        long compactionInterval,
+        double journalSlack,
+        double compactionEvery,
         boolean flushOnShutdown,
         Duration flushTimeout) {
 
@@ -37,11 +39,11 @@ public record JournalSettings(
         if (commitInterval.compareTo(Duration.ofMillis(1)) < 0 || commitInterval.compareTo(Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException("commit-interval must be between 1ms and 1h: " + commitInterval);
         }
-        if (!(snapshotEvery > 0.0 && snapshotEvery <= 1.0)) {
-            throw new IllegalArgumentException("snapshot-every must be in (0, 1]: " + snapshotEvery);
+        if (!(journalSlack > 0.0 && journalSlack <= 1.0)) {
+            throw new IllegalArgumentException("journal-slack must be in (0, 1]: " + journalSlack);
         }
-        if (compactionInterval < 1) {
-            throw new IllegalArgumentException("compaction-interval must be >= 1: " + compactionInterval);
+        if (!(compactionEvery > 0.0)) {
+            throw new IllegalArgumentException("compaction-every must be > 0: " + compactionEvery);
         }
     }
 
@@ -56,29 +58,45 @@ public record JournalSettings(
                 c.getDuration("commit-interval"),
                 c.getBoolean("fsync"),
                 c.getBoolean("native"),
-                c.getDouble("snapshot-every"),
-                c.getLong("compaction-interval"),
+                c.getDouble("journal-slack"),
+                c.getDouble("compaction-every"),
                 c.getBoolean("flush-on-shutdown"),
                 c.getDuration("flush-timeout"));
     }
 
     /** The same settings with another commit interval. */
     public JournalSettings withCommitInterval(Duration interval) {
-        return new JournalSettings(dataDir, interval, fsync, nativeLevelDb, snapshotEvery,
-                compactionInterval, flushOnShutdown, flushTimeout);
+        return new JournalSettings(dataDir, interval, fsync, nativeLevelDb, journalSlack,
+                compactionEvery, flushOnShutdown, flushTimeout);
     }
 
     /** The same settings with the shutdown flush switched on or off. */
     public JournalSettings withFlushOnShutdown(boolean on) {
-        return new JournalSettings(dataDir, commitInterval, fsync, nativeLevelDb, snapshotEvery,
-                compactionInterval, on, flushTimeout);
+        return new JournalSettings(dataDir, commitInterval, fsync, nativeLevelDb, journalSlack,
+                compactionEvery, on, flushTimeout);
+    }
+
+    /** LevelDB's write buffer (its default {@code write_buffer_size}, which the journal keeps). */
+    public static final long LEVELDB_WRITE_BUFFER = 4L << 20;
+
+    /**
+     * Deleted page images of a buffer of {@code livePages} pages of {@code pageSize} bytes between
+     * two compactions of its journal range: {@code ceil(compactionEvery * livePages)}, or 1 (after
+     * every delete) for a buffer smaller than LevelDB's write buffer, whose deleted pages would
+     * otherwise stay in LevelDB's write-ahead log and first tables, many times the buffer.
+     */
+    public long compactionPages(int livePages, int pageSize) {
+        if ((long) livePages * pageSize < LEVELDB_WRITE_BUFFER) {
+            return 1;
+        }
+        return Math.max(1, (long) Math.ceil(compactionEvery * livePages));
     }
 
     /**
-     * Persisted page images between two snapshots for a ring holding {@code livePages} pages
-     * (data pages plus the reader page): {@code ceil(snapshotEvery * livePages)}, at least 1.
+     * Page images besides the live ones that the journal of a buffer of {@code livePages} pages may
+     * hold: {@code ceil(journalSlack * livePages)}, at least 1.
      */
-    public int snapshotEveryPages(int livePages) {
-        return Math.max(1, (int) Math.ceil(snapshotEvery * livePages));
+    public int slackPages(int livePages) {
+        return Math.max(1, (int) Math.ceil(journalSlack * livePages));
     }
 }

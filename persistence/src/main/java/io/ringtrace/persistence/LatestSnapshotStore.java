@@ -199,8 +199,15 @@ public final class LatestSnapshotStore extends SnapshotStore {
         return locks.computeIfAbsent(persistenceId, k -> new Object());
     }
 
-    /** {@code snapshot-<url-encoded id>}, or a SHA-256 of the id when that would be too long. */
     private Path file(String persistenceId) {
+        return fileFor(dir, persistenceId);
+    }
+
+    /**
+     * The snapshot file of {@code persistenceId} in {@code dir}: {@code snapshot-<url-encoded id>},
+     * or a SHA-256 of the id when that would be too long.
+     */
+    static Path fileFor(Path dir, String persistenceId) {
         String name = URLEncoder.encode(persistenceId, StandardCharsets.UTF_8);
         if (name.length() > 200) {
             try {

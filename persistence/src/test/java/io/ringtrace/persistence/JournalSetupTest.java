@@ -11,7 +11,6 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -29,17 +28,22 @@ class JournalSetupTest {
         assertTrue(s.fsync());
         assertTrue(s.nativeLevelDb());
         assertTrue(s.flushOnShutdown());
-        assertEquals(0.5, s.snapshotEvery());
-        assertEquals(1, s.compactionInterval());
-        assertEquals(754, s.snapshotEveryPages(1507));
-        assertEquals(1, s.snapshotEveryPages(1));
+        assertEquals(0.5, s.journalSlack());
+        assertEquals(4.0, s.compactionEvery());
+        assertEquals(1, s.compactionPages(8, 4096), "a small buffer is compacted after every delete");
+        assertEquals(6028, s.compactionPages(1507, 4096));
+        assertEquals(754, s.slackPages(1507));
+        assertEquals(1, s.slackPages(1));
     }
 
     @Test
     void badSettingsAreRefused() {
-        Config bad = ConfigFactory.parseString("ringtrace.persistence.snapshot-every = 0")
+        Config bad = ConfigFactory.parseString("ringtrace.persistence.journal-slack = 0")
                 .withFallback(ConfigFactory.load());
         assertThrows(IllegalArgumentException.class, () -> JournalSettings.create(bad));
+        Config tooMuch = ConfigFactory.parseString("ringtrace.persistence.journal-slack = 1.5")
+                .withFallback(ConfigFactory.load());
+        assertThrows(IllegalArgumentException.class, () -> JournalSettings.create(tooMuch));
     }
 
     @Test
@@ -55,7 +59,7 @@ class JournalSetupTest {
                 cfg.getString("pekko.persistence.journal.leveldb.dir"));
         assertTrue(cfg.getBoolean("pekko.persistence.journal.leveldb.native"));
         assertFalse(cfg.getBoolean("pekko.persistence.journal.leveldb.fsync"));
-        assertEquals(1, cfg.getLong("pekko.persistence.journal.leveldb.compaction-intervals.\"*\""));
+        assertEquals(0, cfg.getLong("pekko.persistence.journal.leveldb.compaction-intervals.\"*\""));
         assertEquals(JournalSetup.SNAPSHOT_PLUGIN_ID, cfg.getString("pekko.persistence.snapshot-store.plugin"));
         assertEquals(data.resolve("snapshots").toAbsolutePath().toString(),
                 cfg.getString(JournalSetup.SNAPSHOT_PLUGIN_ID + ".dir"));
@@ -78,25 +82,27 @@ class JournalSetupTest {
         ActorTestKit kit = ActorTestKit.create("serialization", JournalSetup.config(tmp, ConfigFactory.load()));
         try {
             Serialization serialization = SerializationExtension.get(kit.system());
-            byte[] page = new byte[4096];
-            for (int i = 0; i < page.length; i++) {
-                page[i] = (byte) (i * 31);
+            byte[] pages = new byte[64 * 4096];
+            for (int i = 0; i < pages.length; i++) {
+                pages[i] = (byte) (i * 31);
             }
-            var event = new PersistentCpuBuffer.PageCommitted(42, page);
+            long[] seqs = new long[64];
+            for (int i = 0; i < seqs.length; i++) {
+                seqs[i] = 42 + i;
+            }
+            var event = new PersistentCpuBuffer.PagesCommitted(seqs, pages);
             Serializer serializer = serialization.findSerializerFor(event);
             assertEquals("jackson-cbor", serializationName(kit, serializer));
             byte[] bytes = serializer.toBinary(event);
-            assertTrue(bytes.length < page.length + 64, "byte string, not base64: " + bytes.length);
-            var back = (PersistentCpuBuffer.PageCommitted) serialization.deserialize(bytes,
+            assertTrue(bytes.length < pages.length + 64 * 9 + 64, "one byte string, not base64: " + bytes.length);
+            var back = (PersistentCpuBuffer.PagesCommitted) serialization.deserialize(bytes,
                     serializer.identifier(), Serializers.manifestFor(serializer, event)).get();
-            assertEquals(42, back.seq());
-            assertArrayEquals(page, back.page());
+            assertArrayEquals(seqs, back.seqs());
+            assertArrayEquals(pages, back.images());
 
-            var snapshot = new PersistentCpuBuffer.LivePages(7, List.of(event));
-            var snapBack = (PersistentCpuBuffer.LivePages) serialization.deserialize(serialization.serialize(snapshot).get(),
-                    serializer.identifier(), Serializers.manifestFor(serializer, snapshot)).get();
-            assertEquals(7, snapBack.highestSeq());
-            assertArrayEquals(page, snapBack.pages().get(0).page());
+            var reset = new PersistentCpuBuffer.BufferReset(7);
+            assertEquals(reset, serialization.deserialize(serialization.serialize(reset).get(),
+                    serializer.identifier(), Serializers.manifestFor(serializer, reset)).get());
 
             var meta = new PersistentInstanceMeta.MetaState(new Geometry(1 << 20, 2, 4096),
                     new BootRecord("b", "local", 5));

@@ -119,20 +119,23 @@ class PersistentCpuBufferRetentionTest {
         Run run = longRun(dir, cfg, "bounded", nrPages, 200, 6);
         long buffer = (long) nrPages * PAGE;
         long written = run.stats().bytesCommitted();
-        log.info("8-page ring ({} bytes) wrapped 200 times: {} page images ({} bytes) persisted, {} snapshots; "
-                        + "data kept at most {} bytes; LevelDB LOG+MANIFEST {} bytes",
-                buffer, run.stats().pagesCommitted(), written, run.stats().snapshots(), run.maxData(),
-                run.bookkeeping());
+        log.info("8-page ring ({} bytes) wrapped 200 times: {} page images ({} bytes) persisted, {} deletes, "
+                        + "{} pages carried forward; data kept at most {} bytes; LevelDB LOG+MANIFEST {} bytes",
+                buffer, run.stats().pagesCommitted(), written, run.stats().deletes(), run.stats().carriedPages(),
+                run.maxData(), run.bookkeeping());
         assertTrue(run.stats().pagesCommitted() >= 200 * nrPages, "the ring wrapped 200 times");
-        assertTrue(run.stats().snapshots() >= 100, "retention ran: " + run.stats().snapshots());
-        // one snapshot + half a buffer of journal (+ a commit batch), plus LevelDB's write-ahead
-        // log, restarted by every compaction but grown by native LevelDB in 64 KiB steps
+        assertTrue(run.stats().deletes() >= 100, "retention ran: " + run.stats().deletes());
+        assertTrue(run.stats().journalPages() <= nrPages + run.stats().livePages() / 2 + 6,
+                "the journal holds at most 1.5 buffers + a commit: " + run.stats().journalPages());
+        // at most 1.5 buffers of journal (+ a commit batch of 6 pages), plus LevelDB's write-ahead
+        // log, restarted by every compaction but grown by native LevelDB in 64 KiB steps (the same
+        // bound as with a snapshot + half a buffer of journal before)
         long bound = (long) (2.5 * buffer) + 128 * 1024;
         assertTrue(run.maxData() < bound, "data " + run.maxData() + " < " + bound);
         assertTrue(written > 25 * run.maxData(), "history (" + written + ") far beyond what is kept");
         // LevelDB's MANIFEST grows by a few hundred bytes per compaction until the next start
         // (its text LOG goes to SLF4J instead, see QuietLeveldbJournal)
-        assertTrue(run.bookkeeping() < 1024L * run.stats().snapshots() + 64 * 1024,
+        assertTrue(run.bookkeeping() < 1024L * run.stats().deletes() + 64 * 1024,
                 "bookkeeping " + run.bookkeeping());
 
         ActorTestKit second = start("second", cfg);
@@ -165,15 +168,15 @@ class PersistentCpuBufferRetentionTest {
                 ActorRef<PersistentCpuBuffer.Command> buffer =
                         kit.spawn(PersistentCpuBuffer.create(instance, 0, ring(0, nrPages)), "cpu0");
                 PersistentCpuBuffer.Recovered r = recovered(kit, buffer);
-                log.info("{}: {} page images persisted; recovery loaded {} snapshot pages and replayed {} "
-                                + "page images ({} bytes)", instance, run.stats().pagesCommitted(),
-                        r.snapshotPages(), r.replayedEvents(), r.replayedBytes());
-                int snapshotEvery = run.stats().snapshotEvery();
-                assertTrue(r.snapshotPages() <= nrPages, "snapshot holds at most the buffer");
-                assertTrue(r.replayedEvents() < snapshotEvery + 2,
-                        "replayed " + r.replayedEvents() + " page images, snapshot every " + snapshotEvery);
-                assertTrue(r.snapshotPages() + r.replayedEvents() <= 2L * nrPages,
-                        "recovery work is about one buffer");
+                log.info("{}: {} page images persisted; recovery replayed {} page images ({} bytes) from {} "
+                                + "journal entries", instance, run.stats().pagesCommitted(), r.replayedPages(),
+                        r.replayedBytes(), r.replayedEntries());
+                // no snapshot: the journal is replayed, and it holds at most the buffer, half a
+                // buffer of superseded images (journal-slack 0.5) and one commit (3 pages)
+                assertTrue(r.replayedPages() <= nrPages + nrPages / 2 + 3,
+                        "replayed " + r.replayedPages() + " page images of a " + nrPages + "-page buffer");
+                assertTrue(r.replayedPages() <= 2L * nrPages, "recovery work is about one buffer");
+                assertEquals(r.replayedPages() * PAGE, r.replayedBytes());
                 assertEquals(run.lastMarkers(), markersOf(r.pages()), instance + ": exactly the last pages");
             } finally {
                 kit.shutdownTestKit();

@@ -50,14 +50,24 @@ import java.util.function.LongSupplier;
 public final class RingBuffer {
 
     private static final VarHandle GUARD;
+    private static final VarHandle WRITE_SEQ;
+    private static final VarHandle HEAD_SEQ;
+    private static final VarHandle LAYOUT;
 
     static {
         try {
-            GUARD = MethodHandles.lookup().findVarHandle(RingBuffer.class, "guard", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            GUARD = l.findVarHandle(RingBuffer.class, "guard", int.class);
+            WRITE_SEQ = l.findVarHandle(RingBuffer.class, "writeSeq", long.class);
+            HEAD_SEQ = l.findVarHandle(RingBuffer.class, "headSeq", long.class);
+            LAYOUT = l.findVarHandle(RingBuffer.class, "layout", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /** {@link #copyLeftPage} could not decide without the guard. */
+    private static final int USE_GUARD = -2;
 
     private static final int HDR = PageFormat.HEADER_SIZE;
     private static final int MAX_SMALL_DATA = PageFormat.TYPE_DATA_MAX * 4;
@@ -99,6 +109,12 @@ public final class RingBuffer {
     private byte[] scratch;
 
     // ------------------------------------------------ writer state
+    /**
+     * Sequence of the tail page. Changed only under the guard, always through {@link #setWriteSeq}
+     * (a release store followed by a store-store fence), so that a thread reading it with acquire
+     * semantics and without the guard ({@link #writePageSeq}, {@link #copyLeftPage}) sees the
+     * sub-buffers below it complete, and no write into a recycled slot before the new value.
+     */
     private long writeSeq;
     private int curSlot;
     private byte[] curPage;
@@ -128,6 +144,7 @@ public final class RingBuffer {
     private long readBytes;
 
     // ------------------------------------------------ consuming reader state
+    /** Changed only under the guard, through {@link #setHeadSeq} (atomic for guard-free readers). */
     private long headSeq;
     private int readPos;
     /** Timestamp of the last consumed event of the head page (valid when readPos > 0). */
@@ -140,6 +157,11 @@ public final class RingBuffer {
     private final PageWalker walker = new PageWalker();
     /** Bumped when the content is replaced wholesale (reset, restore, sub-buffer size). */
     private long generation;
+    /**
+     * Seqlock of the layout, for {@link #copyLeftPage}: odd while reset, restore, resize or a
+     * sub-buffer size change rearranges the slots under the guard, bumped again (even) when done.
+     */
+    private long layout;
     /** Resets so far and the first page after the last one (see resetCount). */
     private long resets;
     private long resetSeq;
@@ -231,6 +253,28 @@ public final class RingBuffer {
 
     private void release() {
         GUARD.setRelease(this, 0);
+    }
+
+    /** Under the guard. See {@link #writeSeq}. */
+    private void setWriteSeq(long seq) {
+        WRITE_SEQ.setRelease(this, seq);
+        VarHandle.storeStoreFence();
+    }
+
+    /** Under the guard. */
+    private void setHeadSeq(long seq) {
+        HEAD_SEQ.setOpaque(this, seq);
+    }
+
+    /** Under the guard, before the slots are rearranged (see {@link #layout}). */
+    private void beginLayoutChange() {
+        LAYOUT.setRelease(this, layout + 1);
+        VarHandle.storeStoreFence();
+    }
+
+    /** Under the guard, once the slots are consistent again. */
+    private void endLayoutChange() {
+        LAYOUT.setRelease(this, layout + 1);
     }
 
     private int slotOf(long seq) {
@@ -514,7 +558,7 @@ public final class RingBuffer {
         if (writeSeq + 1 - headSeq >= nSlots) {
             dropHead();
         }
-        writeSeq++;
+        setWriteSeq(writeSeq + 1);
         startTailPage();
     }
 
@@ -556,7 +600,7 @@ public final class RingBuffer {
     }
 
     private void advanceHead() {
-        headSeq++;
+        setHeadSeq(headSeq + 1);
         readPos = 0;
         readStamp = 0;
         headReadEntries = 0;
@@ -662,8 +706,10 @@ public final class RingBuffer {
     public void reset() {
         acquire();
         try {
+            beginLayoutChange();
             resetLocked();
         } finally {
+            endLayoutChange();
             release();
         }
     }
@@ -679,8 +725,8 @@ public final class RingBuffer {
         Arrays.fill(slotDataEnd, 0);
         Arrays.fill(slotEntries, 0);
         Arrays.fill(slotLost, 0);
-        writeSeq++;
-        headSeq = writeSeq;
+        setWriteSeq(writeSeq + 1);
+        setHeadSeq(writeSeq);
         resetSeq = writeSeq;
         startTailPage();
         lastTs = Long.MIN_VALUE;
@@ -731,6 +777,7 @@ public final class RingBuffer {
         boolean[] used = new boolean[oldSlots];
         acquire();
         try {
+            beginLayoutChange();
             reclaim();
             while (writeSeq - headSeq + 1 > newSlots) {
                 dropHead();
@@ -770,6 +817,7 @@ public final class RingBuffer {
             curSlot = slotOf(writeSeq);
             curPage = pages[curSlot];
         } finally {
+            endLayoutChange();
             release();
         }
     }
@@ -799,9 +847,11 @@ public final class RingBuffer {
         byte[][] fresh = allocPages(nr + 1, subbufSize);
         acquire();
         try {
+            beginLayoutChange();
             install(subbufSize, nr, fresh);
             resetLocked();
         } finally {
+            endLayoutChange();
             release();
         }
     }
@@ -1248,15 +1298,10 @@ public final class RingBuffer {
      * page is identified by its sequence for the life of the engine). Any thread.
      *
      * <p>Sub-buffers below this number never change again while they stay in the ring; the one
-     * with this number changes with every commit.
+     * with this number changes with every commit. Does not take the writer guard.
      */
     public long writePageSeq() {
-        acquire();
-        try {
-            return writeSeq;
-        } finally {
-            release();
-        }
+        return (long) WRITE_SEQ.getAcquire(this);
     }
 
     /**
@@ -1269,14 +1314,93 @@ public final class RingBuffer {
      * at the end of the padding (which is a parseable discarded event); a partly consumed head page
      * is copied whole, consumed events included.
      *
+     * <p>A sub-buffer the writer has left ({@code seq < writePageSeq()}) does not change until the
+     * writer wraps onto its slot, so it is copied <em>without</em> the writer guard, seqlock style:
+     * the write sequence and the layout count are read (acquire) before and after the copy, and the
+     * copy counts only if the slot cannot have been recycled or rearranged meanwhile (a page
+     * overwritten during the copy is reported gone, -1; a reset, restore or resize during the copy
+     * makes it retry under the guard). Writers are never held up by these copies. Only the page
+     * being filled is copied under the guard.
+     *
      * @throws IllegalArgumentException when {@code dst} is shorter than a sub-buffer
      */
     public int copyPage(long seq, byte[] dst) {
+        return copyPage(seq, dst, 0);
+    }
+
+    /**
+     * {@link #copyPage(long, byte[])} into {@code dst} from {@code offset} (several pages into one
+     * array). Any thread.
+     *
+     * @throws IllegalArgumentException when {@code dst} has less than a sub-buffer from {@code offset}
+     */
+    public int copyPage(long seq, byte[] dst, int offset) {
+        int n = copyLeftPage(seq, dst, offset);
+        return n != USE_GUARD ? n : copyPageLocked(seq, dst, offset);
+    }
+
+    /**
+     * The guard-free part of {@link #copyPage}: the copy of a sub-buffer the writer has left, -1
+     * when it is gone for good, or {@link #USE_GUARD} when the guard is needed to decide (the page
+     * being filled, a page not written yet, a layout change under way, a short {@code dst}).
+     */
+    private int copyLeftPage(long seq, byte[] dst, int offset) {
+        long lay = (long) LAYOUT.getAcquire(this);
+        if ((lay & 1) != 0) {
+            return USE_GUARD;
+        }
+        try {
+            // read after the acquire above: stable unless the layout count moves (checked below)
+            byte[][] slots = pages;
+            long[] commits = slotCommit;
+            int n = nSlots;
+            int size = subbufSize;
+            int cap = capacity;
+            long w = (long) WRITE_SEQ.getAcquire(this);
+            if (seq >= w || offset < 0 || dst.length - offset < size || n != slots.length) {
+                return USE_GUARD;
+            }
+            if (seq <= w - n || seq < (long) HEAD_SEQ.getAcquire(this)) {
+                // overwritten, consumed or reset: never comes back (both sequences only grow)
+                VarHandle.acquireFence();
+                return (long) LAYOUT.getOpaque(this) == lay ? -1 : USE_GUARD;
+            }
+            int s = (int) (seq % n);
+            long commit = commits[s];
+            int used = (int) (commit & PageFormat.COMMIT_MASK);
+            if (used > cap) {
+                return USE_GUARD; // torn read of a slot being recycled; decided under the guard
+            }
+            if ((commit & PageFormat.MISSED_STORED) != 0 && used + 8 <= cap) {
+                used += 8; // a restored page keeps its stored lost-events count
+            }
+            byte[] page = slots[s];
+            if (page.length != size) {
+                return USE_GUARD;
+            }
+            System.arraycopy(page, 0, dst, offset, HDR + used);
+            VarHandle.acquireFence(); // the copy above happens before the checks below
+            if ((long) LAYOUT.getOpaque(this) != lay) {
+                return USE_GUARD;
+            }
+            if ((long) WRITE_SEQ.getOpaque(this) - seq >= n) {
+                return -1; // the writer wrapped onto the slot during the copy: the page is gone
+            }
+            PageFormat.putLong(dst, offset + PageFormat.COMMIT_OFFSET, commit);
+            Arrays.fill(dst, offset + HDR + used, offset + size, (byte) 0);
+            return size;
+        } catch (IndexOutOfBoundsException e) {
+            return USE_GUARD; // arrays of two layouts mixed; the layout count moved
+        }
+    }
+
+    private int copyPageLocked(long seq, byte[] dst, int offset) {
         acquire();
         try {
             int size = subbufSize;
-            if (dst.length < size) {
-                throw new IllegalArgumentException("page buffer of " + dst.length + " bytes < " + size);
+            if (offset < 0 || dst.length - offset < size) {
+                throw new IllegalArgumentException("page buffer of " + dst.length + " bytes from " + offset
+                        + " < " + size);
             }
             reclaim();
             if (seq < headSeq || seq > writeSeq) {
@@ -1288,9 +1412,9 @@ public final class RingBuffer {
             if ((commit & PageFormat.MISSED_STORED) != 0 && used + 8 <= capacity) {
                 used += 8; // a restored page keeps its stored lost-events count
             }
-            System.arraycopy(pages[s], 0, dst, 0, HDR + used);
-            PageFormat.putLong(dst, PageFormat.COMMIT_OFFSET, commit);
-            Arrays.fill(dst, HDR + used, size, (byte) 0);
+            System.arraycopy(pages[s], 0, dst, offset, HDR + used);
+            PageFormat.putLong(dst, offset + PageFormat.COMMIT_OFFSET, commit);
+            Arrays.fill(dst, offset + HDR + used, offset + size, (byte) 0);
             return size;
         } finally {
             release();
@@ -1333,6 +1457,7 @@ public final class RingBuffer {
         Objects.requireNonNull(saved, "pages");
         acquire();
         try {
+            beginLayoutChange();
             resetLocked();
             int keep = Math.min(saved.size(), nrPages);
             int from = saved.size() - keep;
@@ -1381,9 +1506,9 @@ public final class RingBuffer {
                     }
                 }
             }
-            writeSeq = base + keep;
+            setWriteSeq(base + keep);
             startTailPage();
-            headSeq = base;
+            setHeadSeq(base);
             if (headSeq < writeSeq) {
                 long mark = slotLost[slotOf(headSeq)];
                 if (mark != 0) {
@@ -1392,6 +1517,7 @@ public final class RingBuffer {
             }
             return invalid;
         } finally {
+            endLayoutChange();
             release();
         }
     }
