@@ -6,7 +6,7 @@ package io.ringtrace.bench;
  * with MODE record (EventRecorder.record on one thread), render (the trace text of a filled
  * instance), persist (the persistence measurement; prefix e.g. "PersistBench-pekko" for the
  * journal's threads), recover (a start on a full 12 MB persistent instance until backup/trace's
- * first read) or check.
+ * first read), cputime (one event's CPU time on each path, see CpuTimeProfile) or check.
  */
 public final class ProfileMain {
     public static void main(String[] args) throws Exception {
@@ -99,6 +99,9 @@ public final class ProfileMain {
                 Engines.deleteTree(work);
                 break;
             }
+            case "cputime":
+                System.out.print(CpuTimeProfile.run());
+                break;
             case "record": {
                 Rings.Fixture fx = new Rings.Fixture(2, Rings.DEFAULT_PAGES);
                 io.ringtrace.protocol.event.EventRecorder r =
