@@ -422,20 +422,14 @@ public final class RingBuffer {
      */
     public void commit() {
         int len = pendingLen;
-        int t = tail;
-        if (len == 0 || pendingMove || t == 0) {
+        if (len == 0 || pendingMove || tail == 0) {
             commitSlow();
             return;
         }
-        tail = t + len;
-        tailEntries++;
-        entries++;
-        entriesBytes += len;
-        lastTs = pendingTs;
-        pendingLen = 0;
-        release();
+        publish(len);
     }
 
+    /** commit() of a reservation that moves to a new sub-buffer or starts one. */
     private void commitSlow() {
         int len = pendingLen;
         if (len == 0) {
@@ -446,11 +440,15 @@ public final class RingBuffer {
             System.arraycopy(scratch, HDR, curPage, HDR, len);
             pendingMove = false;
         }
-        int t = tail;
-        if (t == 0) {
+        if (tail == 0) {
             PageFormat.putLong(curPage, 0, pendingTs);
         }
-        tail = t + len;
+        publish(len);
+    }
+
+    /** Moves the tail past the reserved event, counts it and releases the guard. */
+    private void publish(int len) {
+        tail += len;
         tailEntries++;
         entries++;
         entriesBytes += len;
