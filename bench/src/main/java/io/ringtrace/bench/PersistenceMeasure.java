@@ -130,7 +130,7 @@ final class PersistenceMeasure {
             long[] maxDisk = {0};
             boolean[] sampling = {true};
             Thread sampler = new Thread(() -> {
-                while (stillSampling(sampling)) {
+                while (isSet(sampling)) {
                     long d = JournalSetup.diskUsage(data);
                     synchronized (maxDisk) {
                         maxDisk[0] = Math.max(maxDisk[0], d);
@@ -305,30 +305,14 @@ final class PersistenceMeasure {
      * the cost of the ring guard that copyPage holds for each 4 KiB copy.
      */
     private static double nextToCopyPage(int nr, int producers, long windowMs) throws InterruptedException {
-        Rings.Fixture fx = new Rings.Fixture(CPUS, nr);
-        SavedCmdlines cmdlines = new SavedCmdlines();
-        boolean[] stop = {false};
-        Thread copier = new Thread(() -> {
-            byte[] scratch = new byte[4096];
+        byte[] scratch = new byte[4096];
+        return rateNextTo(nr, producers, windowMs, fx -> {
             RingBuffer r = fx.buffer.cpu(0);
-            while (!stopped(stop)) {
-                long w = r.writePageSeq();
-                for (long sq = Math.max(0, w - 64); sq <= w; sq++) {
-                    r.copyPage(sq, scratch);
-                }
+            long w = r.writePageSeq();
+            for (long sq = Math.max(0, w - 64); sq <= w; sq++) {
+                r.copyPage(sq, scratch);
             }
-        }, "copier");
-        copier.setDaemon(true);
-        copier.start();
-        try (Producers p = new Producers(producers, fx.rec, () -> new EventRecorder(cmdlines, 0))) {
-            Thread.sleep(500);
-            return p.rate(windowMs);
-        } finally {
-            synchronized (stop) {
-                stop[0] = true;
-            }
-            copier.join();
-        }
+        });
     }
 
     /** CPU time of this process so far (ns), or -1. */
@@ -348,22 +332,28 @@ final class PersistenceMeasure {
     /** Producers into the same geometry without persistence; optionally next to a busy-spinning thread. */
     private static double plainRate(int nr, int producers, long windowMs, boolean busyNeighbour)
             throws InterruptedException {
+        long[] x = {0};
+        return rateNextTo(nr, producers, windowMs, busyNeighbour ? fx -> x[0] += System.identityHashCode(fx) : null);
+    }
+
+    /**
+     * Producers into a ring of the same geometry without persistence, while a neighbour thread runs
+     * {@code neighbourStep} in a loop (none when null).
+     */
+    private static double rateNextTo(int nr, int producers, long windowMs,
+            java.util.function.Consumer<Rings.Fixture> neighbourStep) throws InterruptedException {
         Rings.Fixture fx = new Rings.Fixture(CPUS, nr);
         SavedCmdlines cmdlines = new SavedCmdlines();
         boolean[] stop = {false};
-        Thread busy = null;
-        if (busyNeighbour) {
-            busy = new Thread(() -> {
-                long x = 0;
-                while (!stopped(stop)) {
-                    x += System.identityHashCode(stop);
+        Thread neighbour = null;
+        if (neighbourStep != null) {
+            neighbour = new Thread(() -> {
+                while (!isSet(stop)) {
+                    neighbourStep.accept(fx);
                 }
-                if (x == 42) {
-                    System.out.print("");
-                }
-            }, "busy");
-            busy.setDaemon(true);
-            busy.start();
+            }, "neighbour");
+            neighbour.setDaemon(true);
+            neighbour.start();
         }
         try (Producers p = new Producers(producers, fx.rec, () -> new EventRecorder(cmdlines, 0))) {
             Thread.sleep(500);
@@ -372,21 +362,16 @@ final class PersistenceMeasure {
             synchronized (stop) {
                 stop[0] = true;
             }
-            if (busy != null) {
-                busy.join();
+            if (neighbour != null) {
+                neighbour.join();
             }
         }
     }
 
-    private static boolean stillSampling(boolean[] sampling) {
-        synchronized (sampling) {
-            return sampling[0];
-        }
-    }
-
-    private static boolean stopped(boolean[] stop) {
-        synchronized (stop) {
-            return stop[0];
+    /** A flag shared with a sampling or neighbour thread (read under its monitor). */
+    private static boolean isSet(boolean[] flag) {
+        synchronized (flag) {
+            return flag[0];
         }
     }
 

@@ -128,6 +128,12 @@ final class ReadingMeasure {
 
     /** trace_marker writes on each CPU: the kernel baseline's texts and counts. */
     static void fill(Tracer tracer, String instance, int perCpu) throws Exception {
+        fill(tracer, instance, perCpu, KernelTracefs::markerText);
+    }
+
+    /** {@code perCpu} trace_marker writes of {@code text(i)} on each of the 2 CPUs, one thread per CPU. */
+    static void fill(Tracer tracer, String instance, int perCpu, java.util.function.IntFunction<String> text)
+            throws Exception {
         CountDownLatch done = new CountDownLatch(2);
         List<Throwable> errors = new ArrayList<>();
         for (int c = 0; c < 2; c++) {
@@ -135,7 +141,7 @@ final class ReadingMeasure {
             Thread th = new Thread(() -> {
                 try {
                     for (int i = 0; i < perCpu; i++) {
-                        tracer.marker(instance, cpu, KernelTracefs.markerText(i));
+                        tracer.marker(instance, cpu, text.apply(i));
                     }
                 } catch (Throwable e) {
                     synchronized (errors) {

@@ -15,10 +15,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -125,29 +123,7 @@ final class RecoveryMeasure {
             Tracer tracer = Ringtrace.tracer(system);
             // a 1-character marker is a 24-byte event: 170 per 4 KiB page; write 20% more than fit
             int perCpu = (int) (nr * 170L * 12 / 10);
-            CountDownLatch done = new CountDownLatch(2);
-            List<Throwable> errors = new ArrayList<>();
-            for (int c = 0; c < 2; c++) {
-                final int cpu = c;
-                Thread t = new Thread(() -> {
-                    try {
-                        for (int i = 0; i < perCpu; i++) {
-                            tracer.marker("boot_map", cpu, String.valueOf((char) ('a' + i % 26)));
-                        }
-                    } catch (Throwable e) {
-                        synchronized (errors) {
-                            errors.add(e);
-                        }
-                    } finally {
-                        done.countDown();
-                    }
-                }, "filler-" + c);
-                t.start();
-            }
-            done.await(120, TimeUnit.SECONDS);
-            if (!errors.isEmpty()) {
-                throw new IllegalStateException("fill failed", errors.get(0));
-            }
+            ReadingMeasure.fill(tracer, "boot_map", perCpu, i -> String.valueOf((char) ('a' + i % 26)));
             Thread.sleep(300); // more than commit-interval; the shutdown flush persists the rest
         } finally {
             Engines.stop(system);
@@ -185,7 +161,7 @@ final class RecoveryMeasure {
      */
     private static long[] child(String kind, Path dir) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> cmd = List.of(java, Suite.ADD_EXPORTS, "-cp", System.getProperty("java.class.path"),
                 Suite.class.getName(), "--child", kind, dir.toString());
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -109,24 +109,9 @@ public final class SavedCmdlines {
     }
 
     /** The comm bytes of {@code pid} without the NUL padding (trace_find_cmdline). */
-    public synchronized byte[] findBytes(int pid) {
-        if (pid == 0) {
-            return "<idle>".getBytes(StandardCharsets.US_ASCII);
-        }
-        if (pid < 0) {
-            return "<XXX>".getBytes(StandardCharsets.US_ASCII);
-        }
-        int tpid = pid & (PID_MAP_SIZE - 1);
-        int map = mapPidToCmdline[tpid];
-        if (map != NO_MAP && mapCmdlineToPid[map] == pid) {
-            byte[] c = cmdlines[map];
-            int n = 0;
-            while (n < COMM_LEN && c[n] != 0) {
-                n++;
-            }
-            return Arrays.copyOf(c, n);
-        }
-        return "<...>".getBytes(StandardCharsets.US_ASCII);
+    public byte[] findBytes(int pid) {
+        byte[] b = new byte[COMM_LEN];
+        return Arrays.copyOf(b, findBytes(pid, b));
     }
 
     private static final byte[] IDLE = "<idle>".getBytes(StandardCharsets.US_ASCII);
