@@ -4,15 +4,17 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.ringtrace.actors.Ringtrace;
-import io.ringtrace.actors.TraceFs;
 import io.ringtrace.actors.TraceSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,21 +39,16 @@ final class Daemon implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config config = Ringtrace.systemConfig(overrides().withFallback(ConfigFactory.load()).resolve());
+        Config config = config(overrides());
         ActorSystem<TraceSystem.Command> system = ActorSystem.create(Ringtrace.create(config), "ringtrace", config);
         try {
-            Ringtrace.awaitBoot(system);
-            TraceFs fs = Ringtrace.fs(system);
-            String h = config.getString("ringtrace.http.host");
-            int p = config.getInt("ringtrace.http.port");
-            ServerBinding binding = new HttpApi(system, fs).bind(h, p).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            system.log().info("ringtrace: tracefs over HTTP at http://{}:{} (Ctrl-C stops)", h,
-                    binding.localAddress().getPort());
-            System.err.println("ringtrace: up, http://" + h + ":" + binding.localAddress().getPort()
-                    + "  (try: bin/ringtrace cat trace)");
-            Workload.start(system, config);
+            ServerBinding binding = serve(system, config);
+            system.log().info("ringtrace: tracefs over HTTP at http://{}:{} (Ctrl-C stops)",
+                    config.getString("ringtrace.http.host"), binding.localAddress().getPort());
+            System.err.println("ringtrace: up, http://" + config.getString("ringtrace.http.host") + ":"
+                    + binding.localAddress().getPort() + "  (try: bin/ringtrace cat trace)");
             if (mount != null) {
-                MountCommand.mountInBackground(system, fs, mount);
+                MountCommand.mountInBackground(system, Ringtrace.fs(system), mount);
             }
         } catch (Exception e) {
             System.err.println("ringtrace: boot failed: " + e.getMessage());
@@ -62,11 +59,34 @@ final class Daemon implements Callable<Integer> {
         return 0;
     }
 
+    /** The daemon's configuration: {@code overrides} over application.conf and reference.conf. */
+    static Config config(Config overrides) {
+        return Ringtrace.systemConfig(overrides.withFallback(ConfigFactory.load()).resolve());
+    }
+
+    /**
+     * Waits for the engine's boot, then serves HTTP on {@code ringtrace.http.host}:{@code port}
+     * and starts the workload: everything {@code boot} does once the ActorSystem exists.
+     */
+    static ServerBinding serve(ActorSystem<TraceSystem.Command> system, Config config) throws Exception {
+        // the HTTP server starts while the engine boots (they take about as long); requests wait for the boot
+        CompletionStage<TraceSystem.BootCompleted> booted = AskPattern.ask(system, TraceSystem.AwaitBoot::new,
+                BOOT_TIMEOUT, system.scheduler());
+        ServerBinding binding = new HttpApi(system, Ringtrace.fs(system))
+                .bind(config.getString("ringtrace.http.host"), config.getInt("ringtrace.http.port"), booted)
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        booted.toCompletableFuture().get(BOOT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        Workload.start(system, config);
+        return binding;
+    }
+
+    private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(60);
+
     /** What `boot` runs when not told otherwise (DESIGN.md section 4). */
     static final String DEMO_CMDLINE =
             "reserve_mem=12M:4096:trace trace_instance=boot_map@trace,sched,irq trace_instance=backup=boot_map";
 
-    private Config overrides() {
+    Config overrides() {
         Config c = ConfigFactory.empty()
                 .withValue("ringtrace.workload.enabled", ConfigValueFactory.fromAnyRef(true))
                 .withValue("ringtrace.workload.kind", ConfigValueFactory.fromAnyRef("mixed"))

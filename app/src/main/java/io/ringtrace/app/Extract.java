@@ -49,8 +49,6 @@ final class Extract extends Main.ClientCommand {
                     }
                 } catch (Client.Refused r) {
                     throw new ErrnoException(r.errno);
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
                 }
                 return out;
             }
@@ -63,13 +61,11 @@ final class Extract extends Main.ClientCommand {
             private byte[] readBytes(String path) throws ErrnoException, IOException {
                 ByteArrayOutputStream buf = new ByteArrayOutputStream();
                 try {
-                    c.read(path, true, buf);
+                    c.read(path, buf);
                 } catch (Client.Refused r) {
                     if (r.errno != io.ringtrace.protocol.Errno.EAGAIN) {
                         throw new ErrnoException(r.errno);
                     }
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
                 }
                 return buf.toByteArray();
             }

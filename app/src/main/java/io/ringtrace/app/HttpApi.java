@@ -55,6 +55,15 @@ public final class HttpApi extends AllDirectives {
         return Http.get(system).newServerAt(host, port).bind(routes());
     }
 
+    /**
+     * Serves as soon as the port is bound; a request that comes before {@code ready} completes
+     * (the engine's boot) waits for it, so no client sees a tree that is still booting.
+     */
+    public CompletionStage<ServerBinding> bind(String host, int port, CompletionStage<?> ready) {
+        Route r = routes();
+        return Http.get(system).newServerAt(host, port).bind(onSuccess(ready, done -> r));
+    }
+
     Route routes() {
         return pathPrefix("v1", () -> concat(
                 // Always non-blocking: a chunked response cannot tell when its client went away,

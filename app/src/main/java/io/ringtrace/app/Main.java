@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 @Command(name = "ringtrace", mixinStandardHelpOptions = true, version = "ringtrace 0.1.0",
         description = "Linux ftrace trace instances as a Pekko actor engine.",
         subcommands = {Daemon.class, Main.Cat.class, Main.Pipe.class, Main.Write.class, Main.Ls.class,
-                Main.Mkdir.class, Main.Rmdir.class, Extract.class, MountCommand.class})
+                Main.Mkdir.class, Main.Rmdir.class, Extract.class, MountCommand.class, CdsTraining.class})
 public final class Main {
     static final String DEFAULT_URL = "http://127.0.0.1:7311";
 
@@ -88,7 +88,16 @@ public final class Main {
 
         @Override
         void run(Client c) throws Exception {
-            c.stream(path, nonblock, System.out);
+            if (nonblock || !isPipe(path)) {
+                c.read(path, System.out); // never blocks: one HTTP response
+            } else {
+                c.stream(path, false, System.out);
+            }
+        }
+
+        /** trace_pipe and trace_pipe_raw (top level, instance, per_cpu): the files whose reads block. */
+        static boolean isPipe(String path) {
+            return path.substring(path.lastIndexOf('/') + 1).startsWith("trace_pipe");
         }
     }
 

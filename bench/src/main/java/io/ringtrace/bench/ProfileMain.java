@@ -6,7 +6,8 @@ package io.ringtrace.bench;
  * with MODE record (EventRecorder.record on one thread), render (the trace text of a filled
  * instance), persist (the persistence measurement; prefix e.g. "PersistBench-pekko" for the
  * journal's threads), recover (a start on a full 12 MB persistent instance until backup/trace's
- * first read), cputime (one event's CPU time on each path, see CpuTimeProfile) or check.
+ * first read), cputime (one event's CPU time on each path, see CpuTimeProfile), breakdown (where the
+ * recorder's time goes, see RecorderBreakdown) or check.
  */
 public final class ProfileMain {
     public static void main(String[] args) throws Exception {
@@ -97,6 +98,13 @@ public final class ProfileMain {
                     }
                 }));
                 Engines.deleteTree(work);
+                break;
+            }
+            case "breakdown": {
+                Rings.Fixture fx = new Rings.Fixture(2, Rings.DEFAULT_PAGES);
+                io.ringtrace.protocol.event.EventRecorder rec =
+                        new io.ringtrace.protocol.event.EventRecorder(new io.ringtrace.protocol.event.SavedCmdlines(), 0);
+                System.out.print(io.ringtrace.protocol.event.RecorderBreakdown.run(fx.rec, fx.buffer.cpu(1), rec));
                 break;
             }
             case "cputime":

@@ -15,6 +15,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +34,8 @@ final class RecoveryMeasure {
 
     record Result(long pageBytes, long warmReadableNs, long warmBootNs, long warmRawNs,
                   long coldReadableNs, long coldRawNs, long coldReadableInJvmNs, long coldRawInJvmNs,
-                  long backupLines, long backupFullReadNs, long warmEmptyEngineNs) {
+                  long backupLines, long backupFullReadNs, long warmEmptyEngineNs,
+                  long coldCdsReadableNs, long coldCdsReadableInJvmNs) {
     }
 
     private RecoveryMeasure() {
@@ -107,13 +109,23 @@ final class RecoveryMeasure {
 
         // cold: fresh JVMs
         Path d3 = copy(pristine, work.resolve("recovery-cold"));
-        long[] coldEngine = child("recover", d3);
-        long[] coldRaw = child("rawread", raw);
+        long[] coldEngine = child("recover", d3, List.of());
+        long[] coldRaw = child("rawread", raw, List.of());
         Engines.deleteTree(d3);
+        // cold with class-data sharing, as bin/ringtrace boots: a first fresh JVM recovers and writes
+        // the archive at exit (the training run), a second one maps it and is timed
+        Path jsa = work.resolve("recovery.jsa");
+        Files.deleteIfExists(jsa);
+        child("recover", copy(pristine, work.resolve("recovery-cds")), List.of("-XX:ArchiveClassesAtExit=" + jsa,
+                "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        long[] coldCds = child("recover", copy(pristine, work.resolve("recovery-cds")),
+                List.of("-Xshare:on", "-XX:SharedArchiveFile=" + jsa));
+        Engines.deleteTree(work.resolve("recovery-cds"));
+        Files.deleteIfExists(jsa);
         Engines.deleteTree(raw);
         Engines.deleteTree(pristine);
         return new Result(pageBytes, tReadable - t0, tBoot - t0, bestRaw, coldEngine[0], coldRaw[0],
-                coldEngine[1], coldRaw[1], lines, fullNs, emptyNs);
+                coldEngine[1], coldRaw[1], lines, fullNs, emptyNs, coldCds[0], coldCds[1]);
     }
 
     /** First run: every page of boot_map on both CPUs holds trace_marker events; stop (flush). */
@@ -156,13 +168,15 @@ final class RecoveryMeasure {
     }
 
     /**
-     * Runs {@code Suite --child KIND DIR} in a fresh JVM; returns {process start to "DONE",
+     * Runs {@code Suite --child KIND DIR} in a fresh JVM with {@code jvmOptions}; returns {process start to "DONE",
      * main() to done as the child measured it} in ns.
      */
-    private static long[] child(String kind, Path dir) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = List.of(java, Suite.ADD_EXPORTS, "-cp", System.getProperty("java.class.path"),
-                Suite.class.getName(), "--child", kind, dir.toString());
+    private static long[] child(String kind, Path dir, List<String> jvmOptions) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                Suite.ADD_EXPORTS));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Suite.class.getName(), "--child", kind,
+                dir.toString()));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         long inJvm = -1;

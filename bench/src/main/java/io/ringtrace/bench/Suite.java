@@ -379,6 +379,9 @@ public final class Suite {
                 String.format(Locale.ROOT, "raw LevelDB in a fresh JVM %.0f (%.0f after main())", r.coldRawNs() / 1e6,
                         r.coldRawInJvmNs() / 1e6),
                 cold, "%.1f×", "≤ 1000 ms and ≤ 2×", r.coldReadableNs() <= 1_000_000_000L && cold <= 2);
+        refRows.add(String.format(Locale.ROOT, "| Recovery, fresh JVM with a class-data sharing archive (AppCDS, as"
+                        + " `bin/ringtrace boot` starts) | %.0f ms (%.0f after main()); %.1f× raw | | | |",
+                r.coldCdsReadableNs() / 1e6, r.coldCdsReadableInJvmNs() / 1e6, (double) r.coldCdsReadableNs() / r.coldRawNs()));
         refRows.add(String.format(Locale.ROOT, "| Backup trace read in full (warm) | %d lines, %.0f ms from start | | | |",
                 r.backupLines(), r.backupFullReadNs() / 1e6));
         refRows.add(String.format(Locale.ROOT, "| Warm start and stop of an engine without persistent instances | %.0f ms | | | |",
