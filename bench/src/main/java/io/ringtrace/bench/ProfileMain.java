@@ -7,7 +7,8 @@ package io.ringtrace.bench;
  * instance), persist (the persistence measurement; prefix e.g. "PersistBench-pekko" for the
  * journal's threads), recover (a start on a full 12 MB persistent instance until backup/trace's
  * first read), cputime (one event's CPU time on each path, see CpuTimeProfile), breakdown (where the
- * recorder's time goes, see RecorderBreakdown) or check.
+ * recorder's time goes, see RecorderBreakdown), pipe (consuming reads next to a producer, see
+ * PipeReadProfile) or check.
  */
 public final class ProfileMain {
     public static void main(String[] args) throws Exception {
@@ -107,6 +108,9 @@ public final class ProfileMain {
                 System.out.print(io.ringtrace.protocol.event.RecorderBreakdown.run(fx.rec, fx.buffer.cpu(1), rec));
                 break;
             }
+            case "pipe":
+                System.out.print(PipeReadProfile.run());
+                break;
             case "cputime":
                 System.out.print(CpuTimeProfile.run());
                 break;
