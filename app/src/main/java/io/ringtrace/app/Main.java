@@ -9,6 +9,7 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -19,7 +20,9 @@ import java.util.concurrent.Callable;
  * /sys/kernel/tracing. Errors print like the shell tools' ({@code ringtrace: write error:
  * Invalid argument}) and exit 1.
  */
-@Command(name = "ringtrace", mixinStandardHelpOptions = true, version = "ringtrace 0.1.0",
+// scope INHERIT: every command has --help (and --version), as users try first
+@Command(name = "ringtrace", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "ringtrace 0.1.0",
         description = "Linux ftrace trace instances as a Pekko actor engine.",
         subcommands = {Daemon.class, Main.Cat.class, Main.Pipe.class, Main.Write.class, Main.Ls.class,
                 Main.Mkdir.class, Main.Rmdir.class, Extract.class, MountCommand.class, CdsTraining.class})
@@ -27,10 +30,110 @@ public final class Main {
     static final String DEFAULT_URL = "http://127.0.0.1:7311";
 
     public static void main(String[] args) {
-        int rc = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        int rc = run(args);
         if (rc != Integer.MIN_VALUE) {
             System.exit(rc);
         }
+    }
+
+    /**
+     * Runs one command line and returns its exit code. The client commands in their plain forms
+     * ({@link #quick}) run without picocli, whose command model costs 0.3 s of every command's
+     * start; everything else (help, usage errors, the other commands) goes through picocli.
+     */
+    static int run(String... args) {
+        ClientCommand c = quick(args);
+        return c != null ? c.call() : new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+    }
+
+    /**
+     * The client command {@code args} stand for, set as picocli would set it, when they are a verb
+     * ({@code cat}, {@code pipe}, {@code write}/{@code echo}, {@code ls}, {@code mkdir},
+     * {@code rmdir}), at most one {@code --url}, that verb's flags at most once each and the
+     * number of operands it takes, none of which starts with '-'; null for anything else.
+     */
+    static ClientCommand quick(String... args) {
+        if (args.length == 0) {
+            return null;
+        }
+        String verb = args[0];
+        String url = null;
+        boolean flag = false;
+        String flagName = verb.equals("cat") ? "--nonblock" : verb.equals("write") || verb.equals("echo") ? "-n" : null;
+        List<String> operands = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.startsWith("--url=") && url == null) {
+                url = a.substring("--url=".length());
+            } else if (a.equals("--url") && url == null && i + 1 < args.length) {
+                url = args[++i];
+            } else if (a.equals(flagName) && !flag) {
+                flag = true;
+            } else if (a.startsWith("-")) {
+                return null;
+            } else {
+                operands.add(a);
+            }
+        }
+        int n = operands.size();
+        ClientCommand c;
+        switch (verb) {
+            case "cat":
+                if (n != 1) {
+                    return null;
+                }
+                Cat cat = new Cat();
+                cat.path = operands.get(0);
+                cat.nonblock = flag;
+                c = cat;
+                break;
+            case "pipe":
+                if (n > 1) {
+                    return null;
+                }
+                Pipe pipe = new Pipe();
+                pipe.path = n == 1 ? operands.get(0) : "trace_pipe";
+                c = pipe;
+                break;
+            case "write":
+            case "echo":
+                if (n < 1) {
+                    return null;
+                }
+                Write w = new Write();
+                w.path = operands.get(0);
+                w.text = List.copyOf(operands.subList(1, n));
+                w.noNewline = flag;
+                c = w;
+                break;
+            case "ls":
+                if (n > 1) {
+                    return null;
+                }
+                Ls ls = new Ls();
+                ls.path = n == 1 ? operands.get(0) : "";
+                c = ls;
+                break;
+            case "mkdir":
+            case "rmdir":
+                if (n != 1) {
+                    return null;
+                }
+                if (verb.equals("mkdir")) {
+                    Mkdir m = new Mkdir();
+                    m.path = operands.get(0);
+                    c = m;
+                } else {
+                    Rmdir r = new Rmdir();
+                    r.path = operands.get(0);
+                    c = r;
+                }
+                break;
+            default:
+                return null;
+        }
+        c.url = url;
+        return c;
     }
 
     /** Options every client command has. */

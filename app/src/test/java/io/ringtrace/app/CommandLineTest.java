@@ -81,7 +81,7 @@ class CommandLineTest {
         System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
         try {
-            int rc = new CommandLine(new Main()).execute(argv.toArray(new String[0]));
+            int rc = Main.run(argv.toArray(new String[0]));
             return new Run(rc, o.toString(StandardCharsets.UTF_8), commandLines(e.toString(StandardCharsets.UTF_8)));
         } finally {
             System.setOut(out);
@@ -135,6 +135,64 @@ class CommandLineTest {
         assertEquals(new Run(1, "", "ringtrace: read error: No such file or directory\n"), run("cat", "nosuch"));
         assertEquals(new Run(1, "", "ringtrace: mkdir error: File exists\n"), run("mkdir", "instances"));
         assertEquals("1\n", run("cat", "tracing_on").out());
+    }
+
+    /** What picocli would run for {@code args}: the subcommand object it parsed, as text. */
+    private static String picocli(String... args) {
+        CommandLine.ParseResult r = new CommandLine(new Main()).parseArgs(args);
+        return describe((Main.ClientCommand) r.subcommand().commandSpec().userObject());
+    }
+
+    private static String describe(Main.ClientCommand c) {
+        String s = c.getClass().getSimpleName() + " url=" + c.url;
+        if (c instanceof Main.Cat) {
+            return s + " path=" + ((Main.Cat) c).path + " nonblock=" + ((Main.Cat) c).nonblock;
+        } else if (c instanceof Main.Pipe) {
+            return s + " path=" + ((Main.Pipe) c).path;
+        } else if (c instanceof Main.Write) {
+            Main.Write w = (Main.Write) c;
+            return s + " path=" + w.path + " text=" + w.text + " n=" + w.noNewline;
+        } else if (c instanceof Main.Ls) {
+            return s + " path=" + ((Main.Ls) c).path;
+        } else if (c instanceof Main.Mkdir) {
+            return s + " path=" + ((Main.Mkdir) c).path;
+        }
+        return s + " path=" + ((Main.Rmdir) c).path;
+    }
+
+    @Test
+    void quickPathParsesAsPicocliDoes() {
+        String[][] lines = {
+            {"cat", "trace"}, {"cat", "--nonblock", "instances/a/trace_pipe"}, {"cat", "x", "--nonblock"},
+            {"cat", "--url=http://h:1", "trace"}, {"cat", "--url", "http://h:1", "trace"},
+            {"pipe"}, {"pipe", "instances/a/trace_pipe"}, {"write", "trace_marker"},
+            {"write", "trace_marker", "hello", "world"}, {"echo", "-n", "tracing_on", "0"},
+            {"write", "trace_marker", "-n", "x"}, {"ls"}, {"ls", "instances"}, {"mkdir", "instances/a"},
+            {"rmdir", "instances/a"}, {"ls", "--url=u", "per_cpu"},
+        };
+        for (String[] line : lines) {
+            Main.ClientCommand q = Main.quick(line);
+            assertTrue(q != null, String.join(" ", line));
+            assertEquals(picocli(line), describe(q), String.join(" ", line));
+        }
+        // anything else is picocli's: help, unknown or repeated options, wrong operand counts
+        String[][] others = {
+            {}, {"--help"}, {"cat", "--help"}, {"cat"}, {"cat", "a", "b"}, {"cat", "-x", "a"}, {"mkdir"},
+            {"ls", "a", "b"}, {"write"}, {"write", "buffer_size_kb", "-1"}, {"cat", "--nonblock", "--nonblock", "a"},
+            {"ls", "--url=a", "--url=b"}, {"cat", "--", "a"}, {"boot"}, {"extract", "-o", "x"}, {"pipe", "a", "b"},
+        };
+        for (String[] line : others) {
+            assertEquals(null, Main.quick(line), String.join(" ", line));
+        }
+    }
+
+    @Test
+    void helpAndUsageErrorsStillComeFromPicocli() {
+        Run help = runAt(daemon, "cat", "--help");
+        assertEquals(0, help.rc());
+        assertTrue(help.out().startsWith("Usage: ringtrace cat [-hV] [--nonblock] [--url=<url>] PATH"), help.out());
+        Run usage = run("cat");
+        assertEquals(2, usage.rc());
     }
 
     @Test
