@@ -6,7 +6,6 @@ import io.ringtrace.actors.TraceSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import io.ringtrace.protocol.Errno;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
@@ -81,7 +80,7 @@ final class CdsTraining implements Callable<Integer> {
             for (String line : lines) {
                 List<String> args = new ArrayList<>(List.of(line.split(" ")));
                 args.add(1, "--url=" + url);
-                int rc = new CommandLine(new Main()).execute(args.toArray(new String[0]));
+                int rc = Main.run(args.toArray(new String[0]));
                 if (rc != 0) {
                     throw new IllegalStateException("ringtrace " + line + ": exit " + rc);
                 }
@@ -91,7 +90,10 @@ final class CdsTraining implements Callable<Integer> {
         }
     }
 
-    /** What {@code cat --nonblock PIPE} and {@code pipe} do: reads over the WebSocket until EAGAIN. */
+    /**
+     * What {@code pipe} and {@code cat} of a trace_pipe do: reads over the WebSocket (non-blocking
+     * here, so that it ends when the pipe is empty).
+     */
     private static void pipeDrained(String url, String path) throws Exception {
         try {
             new Client(url).stream(path, true, OutputStream.nullOutputStream());
