@@ -1,7 +1,6 @@
 package io.ringtrace.bench;
 
 import io.ringtrace.actors.Ringtrace;
-import io.ringtrace.actors.TraceFs;
 import io.ringtrace.actors.TraceSystem;
 import io.ringtrace.actors.Tracer;
 import io.ringtrace.protocol.event.EventRecorder;
@@ -33,10 +32,7 @@ final class AllocationMeasure {
         ActorSystem<TraceSystem.Command> system = Engines.start("AllocBench", 2);
         try {
             Tracer tracer = Ringtrace.tracer(system);
-            EventType rec = tracer.define("bench", "rec").u32("cpu").s64("value").register();
-            TraceFs fs = Ringtrace.fs(system);
-            fs.mkdir("instances/alloc");
-            fs.write("instances/alloc/events/bench/rec/enable", "1");
+            EventType rec = Engines.benchRecInto(tracer, Ringtrace.fs(system), "alloc");
             long[] out = new long[2];
             Thread t = new Thread(() -> {
                 EventRecorder r = tracer.recorder();

@@ -4,7 +4,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.ringtrace.actors.Ringtrace;
+import io.ringtrace.actors.TraceFs;
 import io.ringtrace.actors.TraceSystem;
+import io.ringtrace.actors.Tracer;
+import io.ringtrace.protocol.event.EventType;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 import java.io.IOException;
@@ -57,6 +60,17 @@ final class Engines {
 
     static ActorSystem<TraceSystem.Command> start(String name, int cpus) throws Exception {
         return start(name, config(cpus, null, "", Map.of()));
+    }
+
+    /**
+     * Defines bench/rec (u32 cpu, s64 value) in the engine of {@code tracer} and enables it in a
+     * new {@code instances/INSTANCE}, through tracefs as a user would.
+     */
+    static EventType benchRecInto(Tracer tracer, TraceFs fs, String instance) throws Exception {
+        EventType rec = tracer.define("bench", "rec").u32("cpu").s64("value").register();
+        fs.mkdir("instances/" + instance);
+        fs.write("instances/" + instance + "/events/bench/rec/enable", "1");
+        return rec;
     }
 
     static void stop(ActorSystem<?> system) {

@@ -28,10 +28,8 @@ final class PipeReadProfile {
         StringBuilder sb = new StringBuilder();
         try {
             Tracer tracer = Ringtrace.tracer(system);
-            EventType rec = tracer.define("bench", "rec").u32("cpu").s64("value").register();
             TraceFs fs = Ringtrace.fs(system);
-            fs.mkdir("instances/live");
-            fs.write("instances/live/events/bench/rec/enable", "1");
+            EventType rec = Engines.benchRecInto(tracer, fs, "live");
             try (Producers p = new Producers(1, rec, tracer::recorder)) {
                 Thread.sleep(300);
                 for (String path : new String[] {"instances/live/trace_pipe",

@@ -55,10 +55,7 @@ public class RecordBench {
         public void start() throws Exception {
             system = Engines.start("RecordBench", 2);
             tracer = Ringtrace.tracer(system);
-            rec = tracer.define("bench", "rec").u32("cpu").s64("value").register();
-            TraceFs fs = Ringtrace.fs(system);
-            fs.mkdir("instances/bench");
-            fs.write("instances/bench/events/bench/rec/enable", "1");
+            rec = Engines.benchRecInto(tracer, Ringtrace.fs(system), "bench");
         }
 
         @TearDown(Level.Trial)
