@@ -121,13 +121,13 @@ final class Client {
         }
     }
 
-    private URI uri(String op, String path, String extra) {
-        return URI.create(base + "/v1/" + op + "?path=" + URLEncoder.encode(path, StandardCharsets.UTF_8) + extra);
+    private URI uri(String op, String path) {
+        return URI.create(base + "/v1/" + op + "?path=" + URLEncoder.encode(path, StandardCharsets.UTF_8));
     }
 
     /** A request to {@code op}; a POST sends {@code body} (null: a GET). Throws Refused on an errno answer. */
     private HttpURLConnection request(String op, String path, byte[] body) throws IOException, Refused {
-        HttpURLConnection c = (HttpURLConnection) uri(op, path, "").toURL().openConnection();
+        HttpURLConnection c = (HttpURLConnection) uri(op, path).toURL().openConnection();
         c.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
         if (body != null) {
             c.setRequestMethod("POST");
