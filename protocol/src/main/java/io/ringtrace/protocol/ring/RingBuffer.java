@@ -82,6 +82,11 @@ public final class RingBuffer {
 
     /** {@link #readerWord} when the consuming reader holds no reader page. */
     private static final long NO_READER_PAGE = -1L;
+    /**
+     * {@link #readerWord} when the writer dropped the reader page (overwrite): the reader's pending
+     * consume fails without taking the guard.
+     */
+    private static final long READER_PAGE_DROPPED = -2L;
 
     /** {@link #copyLeftPage} could not decide without the guard. */
     private static final int USE_GUARD = -2;
@@ -186,13 +191,14 @@ public final class RingBuffer {
     // ------------------------------------------------ the reader page (see takeReaderPage)
     /**
      * Progress of the consuming reader on its reader page, {@code headReadEntries << 32 | readPos},
-     * or {@link #NO_READER_PAGE}. While it is not negative the consuming reader owns the head page
-     * (a sub-buffer the writer has left) through the copy in {@link #readerPage} and moves this word
-     * forward by CAS, without the guard; {@link #readPos}, {@link #headReadEntries}, {@code read},
-     * {@code readBytes} and the lost-events state are then brought up to it under the guard by
-     * {@link #syncReader}. Whoever moves or drops the head page under the guard first takes the page
-     * back with an atomic swap to {@link #NO_READER_PAGE}, so a consume either happened before
-     * (and is counted as read) or fails (the event is counted in overrun), never both.
+     * or negative when it holds none ({@link #NO_READER_PAGE}, {@link #READER_PAGE_DROPPED}). While
+     * it is not negative the consuming reader owns the head page (a sub-buffer the writer has left)
+     * through the copy in {@link #readerPage} and moves this word forward by CAS, without the guard;
+     * {@link #readPos}, {@link #headReadEntries}, {@code read}, {@code readBytes} and the lost-events
+     * state are then brought up to it under the guard by {@link #syncReader}. Whoever moves or drops
+     * the head page under the guard first takes the page back with an atomic swap to a negative
+     * value, so a consume either happened before (and is counted as read) or fails (the event is
+     * counted in overrun), never both.
      * Only accessed through {@link #READER_WORD}.
      */
     @SuppressWarnings("unused")
@@ -649,9 +655,20 @@ public final class RingBuffer {
      * owner thread, and on a writer thread the head is advanced (readStamp reset) right after.
      */
     private void syncReader(boolean takeBack) {
-        long w = takeBack
+        syncReader(takeBack
                 ? (long) READER_WORD.getAndSet(this, NO_READER_PAGE)
-                : (long) READER_WORD.getAcquire(this);
+                : (long) READER_WORD.getAcquire(this), takeBack);
+    }
+
+    /** Guard held: {@link #syncReader}(true) when the reader holds a page (a drop mark stays). */
+    private void takeBackReaderPage() {
+        if ((long) READER_WORD.getAcquire(this) >= 0) {
+            syncReader(true); // (the reader cannot make the word negative meanwhile)
+        }
+    }
+
+    /** {@link #syncReader(boolean)} with the reader word {@code w} already read (or swapped). */
+    private void syncReader(long w, boolean takeBack) {
         if (w < 0) {
             return;
         }
@@ -678,7 +695,7 @@ public final class RingBuffer {
             if (readPos < slotDataEnd[s]) {
                 return;
             }
-            syncReader(true); // finished: nothing more can be consumed on it meanwhile
+            takeBackReaderPage(); // finished: nothing more can be consumed on it meanwhile
             // the padding after the real end is consumed with the page (rb_advance_reader)
             readBytes += (slotCommit[s] & PageFormat.COMMIT_MASK) - readPos;
             advanceHead();
@@ -686,7 +703,7 @@ public final class RingBuffer {
     }
 
     private void advanceHead() {
-        syncReader(true);
+        takeBackReaderPage();
         setHeadSeq(headSeq + 1);
         readPos = 0;
         readStamp = 0;
@@ -705,7 +722,8 @@ public final class RingBuffer {
 
     /** Drops the head page (overwrite, or a shrinking resize): its unread entries are overrun. */
     private void dropHead() {
-        syncReader(true); // the reader page goes too: the reader's pending consume will fail
+        // the reader page goes too: the reader's pending consume fails (see READER_PAGE_DROPPED)
+        syncReader((long) READER_WORD.getAndSet(this, READER_PAGE_DROPPED), true);
         int s = slotOf(headSeq);
         overrun += slotEntries[s] - headReadEntries;
         entriesBytes -= (slotCommit[s] & PageFormat.COMMIT_MASK) - readPos;
@@ -1295,6 +1313,13 @@ public final class RingBuffer {
                 readerLost = 0;
                 peekValid = false;
                 return true;
+            }
+            if ((long) READER_WORD.getAcquire(this) == READER_PAGE_DROPPED) {
+                // the peeked event's page was dropped: between peek and consume nothing else can
+                // move it from the head (readPage and a new peek forget the peek), so the event
+                // is overrun, as the guarded path would find
+                peekValid = false;
+                return false;
             }
         }
         return consumeLocked();
