@@ -46,6 +46,18 @@ import java.util.function.LongSupplier;
  * counted in entries_bytes; a 4-byte rest gets a null padding header outside the commit) and move
  * to a new sub-buffer; such a page's commit covers the padding, and its "real end" is where the
  * data stops. Pages given to readers ({@link #readPage}) are cut at the real end.
+ *
+ * <h2>Reader page</h2>
+ * A writer holds the guard for most of every event, so a consuming reader that took it for each
+ * peek and consume would keep waiting behind writers (descheduled ones included). As the kernel's
+ * reader does with its reader page (rb_get_reader_page), the consuming reader takes the head page
+ * for itself once the writer has left it: one guard hold copies its unread data and hands it over
+ * ({@link #readerWord}); the reader then peeks and consumes its events without the guard (a
+ * consume is one CAS), and takes the guard again only for the next page. The page stays in its
+ * slot and in every counter until consumed, so the trace file, trace_pipe_raw, persistence, the
+ * stats and overwrite mode (which may still drop it under the reader) see exactly what they saw
+ * when every consume took the guard. Only the page the writer is still on is read event by event
+ * under the guard.
  */
 public final class RingBuffer {
 
@@ -53,6 +65,7 @@ public final class RingBuffer {
     private static final VarHandle WRITE_SEQ;
     private static final VarHandle HEAD_SEQ;
     private static final VarHandle LAYOUT;
+    private static final VarHandle READER_WORD;
 
     static {
         try {
@@ -61,10 +74,19 @@ public final class RingBuffer {
             WRITE_SEQ = l.findVarHandle(RingBuffer.class, "writeSeq", long.class);
             HEAD_SEQ = l.findVarHandle(RingBuffer.class, "headSeq", long.class);
             LAYOUT = l.findVarHandle(RingBuffer.class, "layout", long.class);
+            READER_WORD = l.findVarHandle(RingBuffer.class, "readerWord", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
+
+    /** {@link #readerWord} when the consuming reader holds no reader page. */
+    private static final long NO_READER_PAGE = -1L;
+    /**
+     * {@link #readerWord} when the writer dropped the reader page (overwrite): the reader's pending
+     * consume fails without taking the guard.
+     */
+    private static final long READER_PAGE_DROPPED = -2L;
 
     /** {@link #copyLeftPage} could not decide without the guard. */
     private static final int USE_GUARD = -2;
@@ -166,7 +188,42 @@ public final class RingBuffer {
     private long resets;
     private long resetSeq;
 
+    // ------------------------------------------------ the reader page (see takeReaderPage)
+    /**
+     * Progress of the consuming reader on its reader page, {@code headReadEntries << 32 | readPos},
+     * or negative when it holds none ({@link #NO_READER_PAGE}, {@link #READER_PAGE_DROPPED}). While
+     * it is not negative the consuming reader owns the head page (a sub-buffer the writer has left)
+     * through the copy in {@link #readerPage} and moves this word forward by CAS, without the guard;
+     * {@link #readPos}, {@link #headReadEntries}, {@code read}, {@code readBytes} and the lost-events
+     * state are then brought up to it under the guard by {@link #syncReader}. Whoever moves or drops
+     * the head page under the guard first takes the page back with an atomic swap to a negative
+     * value, so a consume either happened before (and is counted as read) or fails (the event is
+     * counted in overrun), never both.
+     * Only accessed through {@link #READER_WORD}.
+     */
+    @SuppressWarnings("unused")
+    private volatile long readerWord = NO_READER_PAGE;
+    /** Copy of the reader page's data (same offsets as in its slot). Owner thread. */
+    private byte[] readerPage;
+    /** Data end of the reader page. Owner thread. */
+    private int readerEnd;
+    /** Timestamp the next event's delta on the reader page is relative to. Owner thread. */
+    private long readerStamp;
+    /** Lost events to report with the next event of the reader page. Owner thread. */
+    private long readerLost;
+    /** Sequence, generation and overrun when the reader page was taken (written under the guard). */
+    private long readerSeq;
+    private long readerGen;
+    private long readerOverrun;
+    /** headReadEntries when the reader page was taken (under the guard). */
+    private int readerTakeEntries;
+    /** Walker of the guard-free path (never shared with {@link #walker}). */
+    private final PageWalker readerWalker = new PageWalker();
+
     private boolean peekValid;
+    /** The peeked event is on the reader page: consume tries the guard-free CAS first. */
+    private boolean peekReader;
+    private long peekWord;
     private long peekSeq;
     private int peekPos;
     private int peekNext;
@@ -226,6 +283,7 @@ public final class RingBuffer {
         slotEntries = new int[nSlots];
         slotLost = new long[nSlots];
         scratch = new byte[size];
+        readerPage = new byte[size];
     }
 
     // ---------------------------------------------------------------- the guard
@@ -584,13 +642,60 @@ public final class RingBuffer {
         return slotDataEnd[slotOf(seq)];
     }
 
+    /**
+     * Guard held: brings what the consuming reader consumed on its reader page without the guard
+     * into readPos, headReadEntries, read, read_bytes and the lost-events state, exactly as if each
+     * of those consumes had been done under the guard. With {@code takeBack} the reader page is
+     * also taken from the reader (its next guard-free consume fails and goes through the guard);
+     * that must happen before anything moves or drops the head page or changes readPos otherwise.
+     *
+     * <p>Until the page is taken back nothing else can have changed overrun or the lost marks (both
+     * move only when the head page moves), so the values noted when the page was taken still hold.
+     * readStamp is brought up only with {@code takeBack}; it is then the reader's own value on the
+     * owner thread, and on a writer thread the head is advanced (readStamp reset) right after.
+     */
+    private void syncReader(boolean takeBack) {
+        syncReader(takeBack
+                ? (long) READER_WORD.getAndSet(this, NO_READER_PAGE)
+                : (long) READER_WORD.getAcquire(this), takeBack);
+    }
+
+    /** Guard held: {@link #syncReader}(true) when the reader holds a page (a drop mark stays). */
+    private void takeBackReaderPage() {
+        if ((long) READER_WORD.getAcquire(this) >= 0) {
+            syncReader(true); // (the reader cannot make the word negative meanwhile)
+        }
+    }
+
+    /** {@link #syncReader(boolean)} with the reader word {@code w} already read (or swapped). */
+    private void syncReader(long w, boolean takeBack) {
+        if (w < 0) {
+            return;
+        }
+        int pos = (int) w;
+        int n = (int) (w >>> 32);
+        read += n - headReadEntries;
+        readBytes += pos - readPos;
+        if (n != readerTakeEntries) {
+            lastOverrun = readerOverrun;
+            pendingLost = 0;
+        }
+        readPos = pos;
+        headReadEntries = n;
+        if (takeBack) {
+            readStamp = readerStamp;
+        }
+    }
+
     /** Steps the head past sub-buffers the writer has left and the reader has finished. */
     private void reclaim() {
+        syncReader(false);
         while (headSeq < writeSeq) {
             int s = slotOf(headSeq);
             if (readPos < slotDataEnd[s]) {
                 return;
             }
+            takeBackReaderPage(); // finished: nothing more can be consumed on it meanwhile
             // the padding after the real end is consumed with the page (rb_advance_reader)
             readBytes += (slotCommit[s] & PageFormat.COMMIT_MASK) - readPos;
             advanceHead();
@@ -598,6 +703,7 @@ public final class RingBuffer {
     }
 
     private void advanceHead() {
+        takeBackReaderPage();
         setHeadSeq(headSeq + 1);
         readPos = 0;
         readStamp = 0;
@@ -616,6 +722,8 @@ public final class RingBuffer {
 
     /** Drops the head page (overwrite, or a shrinking resize): its unread entries are overrun. */
     private void dropHead() {
+        // the reader page goes too: the reader's pending consume fails (see READER_PAGE_DROPPED)
+        syncReader((long) READER_WORD.getAndSet(this, READER_PAGE_DROPPED), true);
         int s = slotOf(headSeq);
         overrun += slotEntries[s] - headReadEntries;
         entriesBytes -= (slotCommit[s] & PageFormat.COMMIT_MASK) - readPos;
@@ -713,6 +821,7 @@ public final class RingBuffer {
     }
 
     private void resetLocked() {
+        syncReader(true);
         generation++;
         resets++;
         for (byte[] p : pages) {
@@ -776,6 +885,7 @@ public final class RingBuffer {
         acquire();
         try {
             beginLayoutChange();
+            syncReader(true);
             reclaim();
             while (writeSeq - headSeq + 1 > newSlots) {
                 dropHead();
@@ -885,6 +995,7 @@ public final class RingBuffer {
     public long entries() {
         acquire();
         try {
+            syncReader(false);
             return entries - (overrun + read);
         } finally {
             release();
@@ -948,6 +1059,7 @@ public final class RingBuffer {
     public long bytes() {
         acquire();
         try {
+            syncReader(false);
             return entriesBytes - readBytes;
         } finally {
             release();
@@ -966,6 +1078,7 @@ public final class RingBuffer {
     public long readEvents() {
         acquire();
         try {
+            syncReader(false);
             return read;
         } finally {
             release();
@@ -1040,10 +1153,86 @@ public final class RingBuffer {
      * when the ring is empty. {@code cursor.lostEvents} tells how many events were lost just
      * before this one (overwritten before they were read; -1 when the count is unknown, as after a
      * page discarded by {@link #restore}). Owner thread.
+     *
+     * <p>As the kernel's reader (rb_get_reader_page), the reader takes the head page for itself
+     * once the writer has left it ({@link #takeReaderPage}, one guard hold per sub-buffer) and then
+     * reads and consumes its events without the guard, so it does not wait behind writers; only
+     * the page the writer is still on is read event by event under the guard.
      */
     public boolean peek(EventCursor cursor) {
+        long w = (long) READER_WORD.getAcquire(this);
+        if (w >= 0 && peekReaderPage(cursor, w)) {
+            return true;
+        }
+        return peekLocked(cursor);
+    }
+
+    /**
+     * The next event of the reader page into {@code cursor}, without the guard; false when the
+     * reader page has no event left (the guarded path then moves on). Owner thread. A writer may
+     * take the page back meanwhile (overwrite): the event is then still returned, as it would have
+     * been by a peek just before, and its consume fails.
+     */
+    private boolean peekReaderPage(EventCursor cursor, long w) {
+        int pos = (int) w;
+        int end = readerEnd;
+        byte[] page = readerPage;
+        PageWalker wk = readerWalker;
+        wk.ts = readerStamp;
+        while (pos < end) {
+            int kind = wk.step(page, pos, end);
+            if (kind == PageWalker.DATA) {
+                int n = wk.payloadLength;
+                cursor.ensureCapacity(n);
+                System.arraycopy(page, wk.payloadOffset, cursor.data, 0, n);
+                cursor.offset = 0;
+                cursor.length = n;
+                cursor.timestamp = wk.ts;
+                cursor.cpu = cpu;
+                cursor.lostEvents = readerLost;
+                peekValid = true;
+                peekReader = true;
+                peekWord = w;
+                peekSeq = readerSeq;
+                peekPos = (int) w;
+                peekNext = wk.next;
+                peekTs = wk.ts;
+                peekOverrun = readerOverrun;
+                peekGen = readerGen;
+                return true;
+            }
+            if (kind != PageWalker.SKIP) {
+                break;
+            }
+            pos = wk.next;
+        }
+        return false;
+    }
+
+    /**
+     * Guard held, reader state synced, {@code seq} (the head page) left by the writer: copies its
+     * unread data for the reader (the kernel swaps the page out of the ring; a copy keeps the ring
+     * page where {@link #snapshot}, {@link #copyPage} and {@link #readPage} look for it) and hands
+     * the page to the reader through {@link #readerWord}. The head page stays in the ring and in
+     * every counter until consumed, so the writer still drops it in overwrite mode, as before.
+     */
+    private void takeReaderPage(long seq, int start, int end) {
+        byte[] page = pages[slotOf(seq)];
+        System.arraycopy(page, HDR + start, readerPage, HDR + start, end - start);
+        readerEnd = end;
+        readerStamp = start == 0 ? PageFormat.getLong(page, 0) : readStamp;
+        readerLost = lostNow();
+        readerSeq = seq;
+        readerGen = generation;
+        readerOverrun = overrun;
+        readerTakeEntries = headReadEntries;
+        READER_WORD.setRelease(this, (long) headReadEntries << 32 | start);
+    }
+
+    private boolean peekLocked(EventCursor cursor) {
         acquire();
         try {
+            syncReader(true);
             for (;;) {
                 reclaim();
                 long seq = headSeq;
@@ -1051,6 +1240,13 @@ public final class RingBuffer {
                 int end = dataEndOf(seq);
                 if (start >= end) {
                     return false;
+                }
+                if (seq != writeSeq) {
+                    takeReaderPage(seq, start, end);
+                    if (peekReaderPage(cursor, (long) READER_WORD.getOpaque(this))) {
+                        return true;
+                    }
+                    syncReader(true); // nothing readable on it: the loop below steps over it
                 }
                 byte[] page = pages[slotOf(seq)];
                 PageWalker w = walker;
@@ -1068,6 +1264,7 @@ public final class RingBuffer {
                         cursor.cpu = cpu;
                         cursor.lostEvents = lostNow();
                         peekValid = true;
+                        peekReader = false;
                         peekSeq = seq;
                         peekPos = start;
                         peekNext = w.next;
@@ -1098,10 +1295,41 @@ public final class RingBuffer {
      * Consumes the event last returned by {@link #peek} (read++, read_bytes += its length, time
      * extend included). Does nothing when that event is gone meanwhile (overwritten: it is then
      * counted in overrun) or when no peek preceded. Owner thread.
+     *
+     * <p>An event of the reader page is consumed by one CAS of {@link #readerWord}, without the
+     * guard; when the page was taken back meanwhile, the guarded path decides as before.
      */
     public void consume() {
+        consumeEvent();
+    }
+
+    /** {@link #consume()}; returns whether the peeked event was consumed (tests). Owner thread. */
+    boolean consumeEvent() {
+        if (peekValid && peekReader) {
+            long w = peekWord;
+            long next = ((w >>> 32) + 1) << 32 | peekNext;
+            if (READER_WORD.compareAndSet(this, w, next)) {
+                readerStamp = peekTs;
+                readerLost = 0;
+                peekValid = false;
+                return true;
+            }
+            if ((long) READER_WORD.getAcquire(this) == READER_PAGE_DROPPED) {
+                // the peeked event's page was dropped: between peek and consume nothing else can
+                // move it from the head (readPage and a new peek forget the peek), so the event
+                // is overrun, as the guarded path would find
+                peekValid = false;
+                return false;
+            }
+        }
+        return consumeLocked();
+    }
+
+    private boolean consumeLocked() {
         acquire();
         try {
+            syncReader(true);
+            boolean done = false;
             if (peekValid && peekGen == generation && peekSeq == headSeq && peekPos == readPos) {
                 readBytes += peekNext - peekPos;
                 readPos = peekNext;
@@ -1111,8 +1339,10 @@ public final class RingBuffer {
                 lastOverrun = peekOverrun;
                 pendingLost = 0;
                 reclaim();
+                done = true;
             }
             peekValid = false;
+            return done;
         } finally {
             release();
         }
@@ -1137,6 +1367,7 @@ public final class RingBuffer {
     public int readPage(byte[] dst) {
         acquire();
         try {
+            syncReader(true);
             int size = subbufSize;
             if (dst.length < size) {
                 throw new IllegalArgumentException("page buffer of " + dst.length + " bytes < " + size);
@@ -1239,6 +1470,7 @@ public final class RingBuffer {
         long overrunNow;
         acquire();
         try {
+            syncReader(true); // readStamp of a partly read head page
             reclaim();
             gen = generation;
             startSeq = headSeq;
