@@ -53,14 +53,7 @@ final class CopiedRingSnapshot implements RingSnapshot {
                 int kind = walker.step(page, pos, end);
                 if (kind == PageWalker.DATA) {
                     pos = walker.next;
-                    int n = walker.payloadLength;
-                    cursor.ensureCapacity(n);
-                    System.arraycopy(page, walker.payloadOffset, cursor.data, 0, n);
-                    cursor.offset = 0;
-                    cursor.length = n;
-                    cursor.timestamp = walker.ts;
-                    cursor.cpu = cpu;
-                    cursor.lostEvents = pendingLost;
+                    cursor.copyFrom(page, walker, cpu, pendingLost);
                     pendingLost = 0;
                     return true;
                 }

@@ -41,6 +41,21 @@ public final class EventCursor {
         return PageFormat.getInt(data, offset + 4);
     }
 
+    /**
+     * Copies the event {@code w} has just stepped onto in {@code page} (a DATA step: its payload
+     * and timestamp) into this cursor, from {@code cpu} with {@code lost} events lost before it.
+     */
+    void copyFrom(byte[] page, PageWalker w, int cpu, long lost) {
+        int n = w.payloadLength;
+        ensureCapacity(n);
+        System.arraycopy(page, w.payloadOffset, data, 0, n);
+        offset = 0;
+        length = n;
+        timestamp = w.ts;
+        this.cpu = cpu;
+        lostEvents = lost;
+    }
+
     /** Makes room for {@code n} bytes at offset 0 of {@link #data}. */
     public void ensureCapacity(int n) {
         if (data.length < n) {

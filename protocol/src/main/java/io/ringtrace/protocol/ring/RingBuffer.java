@@ -1182,14 +1182,7 @@ public final class RingBuffer {
         while (pos < end) {
             int kind = wk.step(page, pos, end);
             if (kind == PageWalker.DATA) {
-                int n = wk.payloadLength;
-                cursor.ensureCapacity(n);
-                System.arraycopy(page, wk.payloadOffset, cursor.data, 0, n);
-                cursor.offset = 0;
-                cursor.length = n;
-                cursor.timestamp = wk.ts;
-                cursor.cpu = cpu;
-                cursor.lostEvents = readerLost;
+                cursor.copyFrom(page, wk, cpu, readerLost);
                 peekValid = true;
                 peekReader = true;
                 peekWord = w;
@@ -1255,14 +1248,7 @@ public final class RingBuffer {
                 while (pos < end) {
                     int kind = w.step(page, pos, end);
                     if (kind == PageWalker.DATA) {
-                        int n = w.payloadLength;
-                        cursor.ensureCapacity(n);
-                        System.arraycopy(page, w.payloadOffset, cursor.data, 0, n);
-                        cursor.offset = 0;
-                        cursor.length = n;
-                        cursor.timestamp = w.ts;
-                        cursor.cpu = cpu;
-                        cursor.lostEvents = lostNow();
+                        cursor.copyFrom(page, w, cpu, lostNow());
                         peekValid = true;
                         peekReader = false;
                         peekSeq = seq;
