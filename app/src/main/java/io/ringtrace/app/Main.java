@@ -56,18 +56,27 @@ public final class Main {
         if (args.length == 0) {
             return null;
         }
-        String verb = args[0];
-        String url = null;
+        ClientCommand c = switch (args[0]) {
+            case "cat" -> new Cat();
+            case "pipe" -> new Pipe();
+            case "write", "echo" -> new Write();
+            case "ls" -> new Ls();
+            case "mkdir" -> new Mkdir();
+            case "rmdir" -> new Rmdir();
+            default -> null;
+        };
+        if (c == null) {
+            return null;
+        }
         boolean flag = false;
-        String flagName = verb.equals("cat") ? "--nonblock" : verb.equals("write") || verb.equals("echo") ? "-n" : null;
         List<String> operands = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
             String a = args[i];
-            if (a.startsWith("--url=") && url == null) {
-                url = a.substring("--url=".length());
-            } else if (a.equals("--url") && url == null && i + 1 < args.length) {
-                url = args[++i];
-            } else if (a.equals(flagName) && !flag) {
+            if (a.startsWith("--url=") && c.url == null) {
+                c.url = a.substring("--url=".length());
+            } else if (a.equals("--url") && c.url == null && i + 1 < args.length) {
+                c.url = args[++i];
+            } else if (a.equals(c.quickFlag()) && !flag) {
                 flag = true;
             } else if (a.startsWith("-")) {
                 return null;
@@ -75,65 +84,17 @@ public final class Main {
                 operands.add(a);
             }
         }
-        int n = operands.size();
-        ClientCommand c;
-        switch (verb) {
-            case "cat":
-                if (n != 1) {
-                    return null;
-                }
-                Cat cat = new Cat();
-                cat.path = operands.get(0);
-                cat.nonblock = flag;
-                c = cat;
-                break;
-            case "pipe":
-                if (n > 1) {
-                    return null;
-                }
-                Pipe pipe = new Pipe();
-                pipe.path = n == 1 ? operands.get(0) : "trace_pipe";
-                c = pipe;
-                break;
-            case "write":
-            case "echo":
-                if (n < 1) {
-                    return null;
-                }
-                Write w = new Write();
-                w.path = operands.get(0);
-                w.text = List.copyOf(operands.subList(1, n));
-                w.noNewline = flag;
-                c = w;
-                break;
-            case "ls":
-                if (n > 1) {
-                    return null;
-                }
-                Ls ls = new Ls();
-                ls.path = n == 1 ? operands.get(0) : "";
-                c = ls;
-                break;
-            case "mkdir":
-            case "rmdir":
-                if (n != 1) {
-                    return null;
-                }
-                if (verb.equals("mkdir")) {
-                    Mkdir m = new Mkdir();
-                    m.path = operands.get(0);
-                    c = m;
-                } else {
-                    Rmdir r = new Rmdir();
-                    r.path = operands.get(0);
-                    c = r;
-                }
-                break;
-            default:
-                return null;
-        }
-        c.url = url;
-        return c;
+        return c.take(operands, flag) ? c : null;
+    }
+
+    /** The single operand, or null when there is not exactly one. */
+    private static String only(List<String> operands) {
+        return operands.size() == 1 ? operands.get(0) : null;
+    }
+
+    /** The single operand, {@code otherwise} when there is none, null when there are more. */
+    private static String atMostOne(List<String> operands, String otherwise) {
+        return operands.isEmpty() ? otherwise : only(operands);
     }
 
     /** Options every client command has. */
@@ -149,6 +110,20 @@ public final class Main {
         abstract String verb();
 
         abstract void run(Client c) throws Exception;
+
+        /** The one flag {@link #quick} knows for this command, or null. */
+        String quickFlag() {
+            return null;
+        }
+
+        /**
+         * For {@link #quick}: sets what picocli would set from {@code operands} and the flag;
+         * false when their number does not fit (picocli then reports it) or the command is not one
+         * that {@link #quick} runs.
+         */
+        boolean take(List<String> operands, boolean flag) {
+            return false;
+        }
 
         @Override
         public Integer call() {
@@ -176,17 +151,38 @@ public final class Main {
         }
     }
 
-    @Command(name = "cat", description = "Print a file, like cat(1): reads until end of file "
-            + "(a trace_pipe blocks for data until you stop it; --nonblock returns what is there).")
-    static final class Cat extends ClientCommand {
+    /** A client command of exactly one PATH operand. */
+    abstract static class PathCommand extends ClientCommand {
         @Parameters(paramLabel = "PATH")
         String path;
+
+        @Override
+        boolean take(List<String> operands, boolean flag) {
+            path = only(operands);
+            return path != null;
+        }
+    }
+
+    @Command(name = "cat", description = "Print a file, like cat(1): reads until end of file "
+            + "(a trace_pipe blocks for data until you stop it; --nonblock returns what is there).")
+    static final class Cat extends PathCommand {
         @Option(names = "--nonblock", description = "Open with O_NONBLOCK.")
         boolean nonblock;
 
         @Override
         String verb() {
             return "read";
+        }
+
+        @Override
+        String quickFlag() {
+            return "--nonblock";
+        }
+
+        @Override
+        boolean take(List<String> operands, boolean flag) {
+            nonblock = flag;
+            return super.take(operands, flag);
         }
 
         @Override
@@ -216,6 +212,12 @@ public final class Main {
         }
 
         @Override
+        boolean take(List<String> operands, boolean flag) {
+            path = atMostOne(operands, "trace_pipe");
+            return path != null;
+        }
+
+        @Override
         void run(Client c) throws Exception {
             c.stream(path, false, System.out);
         }
@@ -237,6 +239,22 @@ public final class Main {
         }
 
         @Override
+        String quickFlag() {
+            return "-n";
+        }
+
+        @Override
+        boolean take(List<String> operands, boolean flag) {
+            if (operands.isEmpty()) {
+                return false;
+            }
+            path = operands.get(0);
+            text = List.copyOf(operands.subList(1, operands.size()));
+            noNewline = flag;
+            return true;
+        }
+
+        @Override
         void run(Client c) throws Exception {
             String s = String.join(" ", text) + (noNewline ? "" : "\n");
             c.write(path, s.getBytes(StandardCharsets.UTF_8));
@@ -254,16 +272,19 @@ public final class Main {
         }
 
         @Override
+        boolean take(List<String> operands, boolean flag) {
+            path = atMostOne(operands, "");
+            return path != null;
+        }
+
+        @Override
         void run(Client c) throws Exception {
             System.out.print(c.ls(path));
         }
     }
 
     @Command(name = "mkdir", description = "Create an instance: mkdir instances/NAME.")
-    static final class Mkdir extends ClientCommand {
-        @Parameters(paramLabel = "PATH")
-        String path;
-
+    static final class Mkdir extends PathCommand {
         @Override
         String verb() {
             return "mkdir";
@@ -277,10 +298,7 @@ public final class Main {
 
     @Command(name = "rmdir", description = "Remove an instance: rmdir instances/NAME "
             + "(EBUSY while one of its files is open).")
-    static final class Rmdir extends ClientCommand {
-        @Parameters(paramLabel = "PATH")
-        String path;
-
+    static final class Rmdir extends PathCommand {
         @Override
         String verb() {
             return "rmdir";
