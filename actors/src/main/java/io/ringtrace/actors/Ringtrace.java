@@ -8,6 +8,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,8 +54,13 @@ public final class Ringtrace {
 
     public static void awaitBoot(ActorSystem<?> system, ActorRef<TraceSystem.Command> traceSystem, Duration timeout)
             throws Exception {
-        AskPattern.<TraceSystem.Command, TraceSystem.BootCompleted>ask(traceSystem, TraceSystem.AwaitBoot::new,
-                timeout, system.scheduler()).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        bootCompleted(system, traceSystem, timeout).toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Completes when the boot is complete (fails after {@code timeout}), without blocking the caller. */
+    public static CompletionStage<TraceSystem.BootCompleted> bootCompleted(ActorSystem<?> system,
+            ActorRef<TraceSystem.Command> traceSystem, Duration timeout) {
+        return AskPattern.ask(traceSystem, TraceSystem.AwaitBoot::new, timeout, system.scheduler());
     }
 
     /** The in-process recording API of the engine whose TraceSystem is {@code traceSystem}. */

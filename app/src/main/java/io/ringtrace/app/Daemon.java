@@ -6,7 +6,6 @@ import com.typesafe.config.ConfigValueFactory;
 import io.ringtrace.actors.Ringtrace;
 import io.ringtrace.actors.TraceSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,13 +64,12 @@ final class Daemon implements Callable<Integer> {
     }
 
     /**
-     * Waits for the engine's boot, then serves HTTP on {@code ringtrace.http.host}:{@code port}
-     * and starts the workload: everything {@code boot} does once the ActorSystem exists.
+     * Serves HTTP on {@code ringtrace.http.host}:{@code port} while the engine boots, waits for the
+     * boot and starts the workload: everything {@code boot} does once the ActorSystem exists.
      */
     static ServerBinding serve(ActorSystem<TraceSystem.Command> system, Config config) throws Exception {
         // the HTTP server starts while the engine boots (they take about as long); requests wait for the boot
-        CompletionStage<TraceSystem.BootCompleted> booted = AskPattern.ask(system, TraceSystem.AwaitBoot::new,
-                BOOT_TIMEOUT, system.scheduler());
+        CompletionStage<TraceSystem.BootCompleted> booted = Ringtrace.bootCompleted(system, system, BOOT_TIMEOUT);
         ServerBinding binding = new HttpApi(system, Ringtrace.fs(system))
                 .bind(config.getString("ringtrace.http.host"), config.getInt("ringtrace.http.port"), booted)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
