@@ -14,6 +14,8 @@ import java.time.Duration;
  * @param commitInterval     longest time a recorded event waits before its page is persisted (1ms .. 1h)
  * @param fsync              LevelDB synchronous writes and fsync of snapshot files
  * @param nativeLevelDb      LevelDB JNI (true) or the pure Java port (false)
+ * @param levelDbLog         LevelDB's informational log as its own text file {@code LOG} in the
+ *                           journal directory (true) or discarded (false, the default)
  * @param journalSlack       page images the journal of one CPU may hold besides the live ones,
  *                           as a fraction of the buffer (0 &lt; x &lt;= 1): beyond it they are
  *                           deleted, or made deletable by carrying live pages forward
@@ -27,6 +29,7 @@ public record JournalSettings(
         Duration commitInterval,
         boolean fsync,
         boolean nativeLevelDb,
+        boolean levelDbLog,
         double journalSlack,
         double compactionEvery,
         boolean flushOnShutdown,
@@ -58,22 +61,34 @@ public record JournalSettings(
                 c.getDuration("commit-interval"),
                 c.getBoolean("fsync"),
                 c.getBoolean("native"),
+                levelDbLog(c.getString("leveldb-log")),
                 c.getDouble("journal-slack"),
                 c.getDouble("compaction-every"),
                 c.getBoolean("flush-on-shutdown"),
                 c.getDuration("flush-timeout"));
     }
 
+    private static boolean levelDbLog(String value) {
+        switch (value) {
+            case "file":
+                return true;
+            case "off":
+                return false;
+            default:
+                throw new IllegalArgumentException("leveldb-log must be off or file: " + value);
+        }
+    }
+
     /** The same settings with another commit interval. */
     public JournalSettings withCommitInterval(Duration interval) {
-        return new JournalSettings(dataDir, interval, fsync, nativeLevelDb, journalSlack,
-                compactionEvery, flushOnShutdown, flushTimeout);
+        return new JournalSettings(dataDir, interval, fsync, nativeLevelDb, levelDbLog,
+                journalSlack, compactionEvery, flushOnShutdown, flushTimeout);
     }
 
     /** The same settings with the shutdown flush switched on or off. */
     public JournalSettings withFlushOnShutdown(boolean on) {
-        return new JournalSettings(dataDir, commitInterval, fsync, nativeLevelDb, journalSlack,
-                compactionEvery, on, flushTimeout);
+        return new JournalSettings(dataDir, commitInterval, fsync, nativeLevelDb, levelDbLog,
+                journalSlack, compactionEvery, on, flushTimeout);
     }
 
     /** LevelDB's write buffer (its default {@code write_buffer_size}, which the journal keeps). */

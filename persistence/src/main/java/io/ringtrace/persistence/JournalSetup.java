@@ -80,6 +80,7 @@ public final class JournalSetup {
                 + "  dir = " + q(journal.toString()) + "\n"
                 + "  native = " + onOff(s.nativeLevelDb()) + "\n"
                 + "  fsync = " + onOff(s.fsync()) + "\n"
+                + "  leveldb-log = " + (s.levelDbLog() ? "file" : "off") + "\n"
                 + "  compaction-intervals { \"*\" = 0 }\n"
                 + "}\n"
                 + "pekko.persistence.snapshot-store.plugin = " + q(SNAPSHOT_PLUGIN_ID) + "\n"

@@ -1,6 +1,10 @@
 package io.ringtrace.persistence;
 
 import com.typesafe.config.Config;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -11,7 +15,6 @@ import org.apache.pekko.persistence.journal.leveldb.LeveldbCompaction;
 import org.apache.pekko.persistence.journal.leveldb.LeveldbJournal;
 import org.apache.pekko.dispatch.Futures;
 import org.iq80.leveldb.DBIterator;
-import org.iq80.leveldb.Options;
 import org.iq80.leveldb.WriteBatch;
 import org.iq80.leveldb.WriteOptions;
 import org.slf4j.Logger;
@@ -23,13 +26,8 @@ import scala.runtime.AbstractPartialFunction;
 import scala.runtime.BoxedUnit;
 
 /**
- * Pekko's LevelDB journal with three changes:
+ * Pekko's LevelDB journal with two changes:
  * <ul>
- *   <li>LevelDB's informational log goes to SLF4J (logger {@code io.ringtrace.persistence.leveldb},
- *       DEBUG) instead of the {@code LOG} text file in the journal directory. Native LevelDB appends
- *       a few lines to that file for every compaction and only rotates it when the database is
- *       reopened; it would be the one file that grows with the history rather than with the buffer
- *       size.</li>
  *   <li>Compactions run on a thread of their own instead of inside the journal actor, so the
  *       writes of every persistent buffer go on meanwhile: the ones {@link PersistentCpuBuffer}
  *       asks for ({@link CompactRange}, after it has deleted enough of its entries) and the stock
@@ -44,13 +42,18 @@ import scala.runtime.BoxedUnit;
  *       {@code fsync}: a delete lost in a crash only leaves entries that the next recovery replays
  *       and finds superseded (the next synchronous write makes it durable anyway).</li>
  * </ul>
- * Everything else (format, keys, settings under {@code pekko.persistence.journal.leveldb}) is the
+ * LevelDB's informational log is discarded unless {@code leveldb-log = file} (see
+ * {@link #prepareInfoLog}). It is not routed to a Java logger: LevelDB JNI would call that logger
+ * from LevelDB's native background thread, which the call attaches to the JVM as a non-daemon
+ * thread that never ends, so an embedder's JVM would no longer exit when its main returns
+ * (JournalExitTest).
+ *
+ * <p>Everything else (format, keys, settings under {@code pekko.persistence.journal.leveldb}) is the
  * stock journal, so a journal directory written by either can be read by the other.
  */
 @SuppressWarnings("deprecation") // LeveldbJournal is deprecated upstream; it is still the embedded journal
 public final class QuietLeveldbJournal extends LeveldbJournal {
 
-    private static final Logger LEVELDB_LOG = LoggerFactory.getLogger("io.ringtrace.persistence.leveldb");
     private static final Logger LOG = LoggerFactory.getLogger(QuietLeveldbJournal.class);
 
     private final ExecutorService compactor = Executors.newSingleThreadExecutor(r -> {
@@ -69,15 +72,53 @@ public final class QuietLeveldbJournal extends LeveldbJournal {
     /** Instantiated by Pekko with the plugin's config section. */
     public QuietLeveldbJournal(Config config) {
         super(config);
+        this.keepInfoLog = config.hasPath("leveldb-log") && config.getString("leveldb-log").equals("file");
     }
 
+    /** {@code leveldb-log = file}: LevelDB writes its informational log to LOG as usual. */
+    private final boolean keepInfoLog;
+
     @Override
-    public Options leveldbOptions() {
-        Options options = super.leveldbOptions();
-        if (options.logger() == null) {
-            options.logger(message -> LEVELDB_LOG.debug(message.strip()));
+    public void preStart() {
+        try {
+            prepareInfoLog(leveldbDir().toPath(), keepInfoLog);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot prepare LevelDB's LOG in " + leveldbDir(), e);
         }
-        return options;
+        super.preStart();
+    }
+
+    /**
+     * Before LevelDB opens {@code dir}: unless {@code keep}, makes {@code LOG} a symbolic link to
+     * {@code /dev/null} and {@code LOG.old} an empty directory. At every open LevelDB renames
+     * {@code LOG} to {@code LOG.old} (ignoring a failure) and opens {@code LOG} for writing; the
+     * rename of a file onto a directory fails (EISDIR), so the link stays and the log is
+     * discarded. With {@code keep}, a link and a directory left by an earlier run are removed and
+     * LevelDB writes its usual text file. The database itself is untouched either way.
+     */
+    static void prepareInfoLog(Path dir, boolean keep) throws IOException {
+        Files.createDirectories(dir);
+        Path log = dir.resolve("LOG");
+        Path old = dir.resolve("LOG.old");
+        boolean linked = Files.isSymbolicLink(log);
+        boolean oldDir = Files.isDirectory(old, LinkOption.NOFOLLOW_LINKS);
+        if (keep) {
+            if (linked) {
+                Files.delete(log);
+            }
+            if (oldDir) {
+                Files.delete(old);
+            }
+            return;
+        }
+        if (!linked) {
+            Files.deleteIfExists(log);
+            Files.createSymbolicLink(log, Path.of("/dev/null"));
+        }
+        if (!oldDir) {
+            Files.deleteIfExists(old);
+            Files.createDirectory(old);
+        }
     }
 
     /**

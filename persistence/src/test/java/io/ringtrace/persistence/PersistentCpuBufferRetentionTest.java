@@ -133,8 +133,8 @@ class PersistentCpuBufferRetentionTest {
         long bound = (long) (2.5 * buffer) + 128 * 1024;
         assertTrue(run.maxData() < bound, "data " + run.maxData() + " < " + bound);
         assertTrue(written > 25 * run.maxData(), "history (" + written + ") far beyond what is kept");
-        // LevelDB's MANIFEST grows by a few hundred bytes per compaction until the next start
-        // (its text LOG goes to SLF4J instead, see QuietLeveldbJournal)
+        // LevelDB's MANIFEST and its text LOG grow by a few hundred bytes per compaction until the
+        // next start (see QuietLeveldbJournal)
         assertTrue(run.bookkeeping() < 1024L * run.stats().deletes() + 64 * 1024,
                 "bookkeeping " + run.bookkeeping());
 
