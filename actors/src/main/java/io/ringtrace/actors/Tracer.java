@@ -6,6 +6,7 @@ import io.ringtrace.protocol.event.EventDefinition;
 import io.ringtrace.protocol.event.EventRecorder;
 import io.ringtrace.protocol.event.EventRegistry;
 import io.ringtrace.protocol.event.EventType;
+import io.ringtrace.protocol.event.EventWriter;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -21,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Events: define them once ({@link #define}), then record through the calling thread's
  * {@link EventRecorder} ({@link #recorder()}): the event goes into every instance that enabled
  * it, on the thread's CPU (stable per thread, or chosen with {@link EventRecorder#setCpu}). A
- * disabled event costs one volatile read. Markers: {@link #marker} writes an ftrace/print event
- * into one instance's buffer, as a write to its {@code trace_marker} does.
+ * disabled event costs one volatile read. A hot call site holds the event's {@link #writer}.
+ * Markers: {@link #marker} writes an ftrace/print event into one instance's buffer, as a write to
+ * its {@code trace_marker} does.
  *
  * <p>Thread-safe; each thread gets its own recorder.
  */
@@ -54,6 +56,15 @@ public final class Tracer {
     /** The calling thread's recorder (allocation-free recording). */
     public EventRecorder recorder() {
         return recorders.get();
+    }
+
+    /**
+     * The calling thread's writer of {@code type}: the call site of a hot event holds it and
+     * records through it ({@link EventWriter#record(long, long)}), on the thread's CPU. Confined to
+     * the calling thread; make it once, not per event.
+     */
+    public EventWriter writer(EventType type) {
+        return recorders.get().writer(type);
     }
 
     /** Records {@code type} with up to four numeric fields on the thread's CPU. */

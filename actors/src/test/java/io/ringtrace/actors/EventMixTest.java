@@ -2,6 +2,7 @@ package io.ringtrace.actors;
 
 import io.ringtrace.protocol.event.EventRecorder;
 import io.ringtrace.protocol.event.EventType;
+import io.ringtrace.protocol.event.EventWriter;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
@@ -21,9 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Several threads record a mix of enabled, disabled and filtered events, plus an application
- * event, into two instances with different selections; each instance's {@code trace} shows
- * exactly the events it selected, each CPU's lines in timestamp order.
+ * Several threads record a mix of enabled, disabled and filtered events, plus two application
+ * events (one through the fluent recorder, one through its {@link EventWriter}), into two instances
+ * with different selections; each instance's {@code trace} shows exactly the events it selected,
+ * each CPU's lines in timestamp order.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(60)
@@ -50,9 +52,10 @@ class EventMixTest {
     @Test
     void eachInstanceShowsExactlyTheEventsItSelected() throws Exception {
         EventType gc = tracer.define("jvm", "gc_pause").u32("gen").u64("duration_ns").string("cause").register();
+        EventType alloc = tracer.define("jvm", "alloc").u32("tid").u64("bytes").register();
         fs.mkdir("instances/a");
         fs.mkdir("instances/b");
-        // a: sched_switch, irq entries of irq 25 only, the jvm event
+        // a: sched_switch, irq entries of irq 25 only, the jvm events (alloc only here: its writers go in place)
         fs.write("instances/a/events/sched/sched_switch/enable", "1");
         fs.write("instances/a/events/irq/irq_handler_entry/filter", "irq == 25");
         fs.write("instances/a/events/irq/irq_handler_entry/enable", "1");
@@ -71,6 +74,7 @@ class EventMixTest {
             Thread th = new Thread(() -> {
                 EventRecorder rec = tracer.recorder();
                 rec.setCpu(id % 2);
+                EventWriter allocs = tracer.writer(alloc);
                 for (int i = 0; i < perThread; i++) {
                     int n = id * perThread + i;
                     rec.begin(r.sw).putString("t" + id).putInt(id).putInt(120).putLong(1)
@@ -80,6 +84,7 @@ class EventMixTest {
                     rec.begin(r.entry).putInt(24 + n % 3).putString("dev" + n).commit();
                     rec.begin(gc).putInt(n % 3).putLong(n * 1000L).putString(n % 4 == 0 ? "alloc failure" : "system").commit();
                     rec.begin(r.waking).putString("z").putInt(1).putInt(120).putInt(0).commit();
+                    allocs.record(id, n * 1000L + 24);
                 }
             }, "rec" + t);
             ts.add(th);
@@ -98,6 +103,7 @@ class EventMixTest {
                     wantA.add("irq_handler_entry:" + n);
                 }
                 wantA.add("gc_pause:" + n);
+                wantA.add("alloc:" + n);
                 if (1000 + n % 20 >= 1010 && n % 2 == 0) {
                     wantB.add("sched_wakeup:" + n);
                 }
@@ -136,6 +142,9 @@ class EventMixTest {
                     break;
                 case "irq_handler_entry":
                     n = info.replaceAll(".*name=dev(\\d+)$", "$1");
+                    break;
+                case "alloc":
+                    n = Long.toString(Long.parseLong(info.replaceAll(".*bytes=(\\d+).*", "$1")) / 1000);
                     break;
                 case "gc_pause":
                     n = Long.toString(Long.parseLong(info.replaceAll(".*duration_ns=(\\d+).*", "$1")) / 1000);

@@ -6,6 +6,7 @@ import io.ringtrace.actors.TraceSystem;
 import io.ringtrace.actors.Tracer;
 import io.ringtrace.protocol.event.EventRecorder;
 import io.ringtrace.protocol.event.EventType;
+import io.ringtrace.protocol.event.EventWriter;
 import jdk.jfr.Recording;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,8 +32,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>{@link #ringtrace}: the full engine (ActorSystem, instances/bench with bench/rec enabled
- *       through tracefs, 2 CPUs, default 1408 KiB per CPU, overwrite), through the thread's
- *       {@link EventRecorder} from {@link Tracer#recorder()};</li>
+ *       through tracefs, 2 CPUs, default 1408 KiB per CPU, overwrite), through the event's
+ *       {@link EventWriter} on the thread's {@link EventRecorder} ({@link Tracer#recorder()}), the
+ *       writer a hot call site holds as JFR code holds its event class;</li>
+ *   <li>{@link #ringtraceRecorder}: reference, the same event through the recorder's one-call
+ *       {@code record(type, cpu, v0, v1)} (no writer held: the route and layout found per event);</li>
  *   <li>{@link #jfr}: a custom {@code jdk.jfr.Event} with the same two fields, {@code @StackTrace(false)},
  *       in a started {@link Recording} to disk;</li>
  *   <li>{@link #longRing}: reference upper bound, two stores into a pre-sized per-thread long[] ring;</li>
@@ -73,6 +77,7 @@ public class RecordBench {
     @State(Scope.Thread)
     public static class Producer {
         EventRecorder recorder;
+        EventWriter writer;
         EventType type;
         int cpu;
         long n;
@@ -83,6 +88,7 @@ public class RecordBench {
             recorder = engine.tracer.recorder(); // runs on the benchmark thread: its ThreadLocal recorder
             recorder.setCpu(cpu);
             type = engine.rec;
+            writer = recorder.writer(type);
         }
     }
 
@@ -148,6 +154,11 @@ public class RecordBench {
 
     @Benchmark
     public boolean ringtrace(Producer p) {
+        return p.writer.record(p.cpu, p.n++); // on the recorder's CPU, set to p.cpu
+    }
+
+    @Benchmark
+    public boolean ringtraceRecorder(Producer p) {
         return p.recorder.record(p.type, p.cpu, p.cpu, p.n++);
     }
 

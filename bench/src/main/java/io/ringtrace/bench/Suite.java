@@ -197,7 +197,7 @@ public final class Suite {
                     ChainedOptionsBuilder o = base().include(rb + "\\.(ringtrace|jfr)$").threads(t).jvmArgsAppend(ADD_EXPORTS);
                     jmhRun(recKey(t, pair), "rec" + t + "-pair" + pair, pair == 0 ? o.addProfiler(GCProfiler.class) : o);
                 }
-                jmhRun("rec" + t, "rec" + t + "-references", base().include(rb + "\\.(longRing|arrayBlockingQueue)$")
+                jmhRun("rec" + t, "rec" + t + "-references", base().include(rb + "\\.(longRing|arrayBlockingQueue|ringtraceRecorder)$")
                         .threads(t).addProfiler(GCProfiler.class).jvmArgsAppend(ADD_EXPORTS));
             }
             // the same, in a JVM without the jdk.jfr export: the local clock falls back to System.nanoTime
@@ -312,6 +312,11 @@ public final class Suite {
                     + pm(rt, 1e-6, "%.2f") + " | " + pm(jfr, 1e-6, "%.2f") + " | "
                     + pm(r("rec" + t + ".longRing"), 1e-6, "%.1f") + " | "
                     + pm(r("rec" + t + ".arrayBlockingQueue"), 1e-6, "%.2f") + " |");
+            if (r("rec" + t + ".ringtraceRecorder") != null) {
+                refRows.add("| Recording, " + t + " thread" + (t > 1 ? "s" : "") + ", the one-call "
+                        + "`EventRecorder.record(type, cpu, v0, v1)` instead of the event's writer (M events/s; the "
+                        + "references' JVM) | " + pm(r("rec" + t + ".ringtraceRecorder"), 1e-6, "%.2f") + " | | | |");
+            }
             if (t == 1 && r("recnano.ringtrace") != null) {
                 RunResult nano = r("recnano.ringtrace");
                 refRows.add(String.format(Locale.ROOT, "| Recording, 1 thread, JVM without the jdk.jfr export "
@@ -343,10 +348,12 @@ public final class Suite {
         AllocationMeasure.Result a = AllocationMeasure.run();
         RunResult r1 = r("rec1.ringtrace");
         RunResult r2 = r("rec2.ringtrace");
-        rows.add(String.format(Locale.ROOT, "| Heap allocated per recorded event on the hot path (B) | %.6f (%d B over %d events,"
+        rows.add(String.format(Locale.ROOT, "| Heap allocated per recorded event on the hot path (B) | %.6f (%d B over %d events"
+                        + " through the event's writer, %d B over as many through the recorder's one-call record;"
                         + " producer thread's allocation counter) | JMH -prof gc, whole JVM incl. the engine's idle actors:"
                         + " ringtrace %.3f / %.3f, JFR %.3f / %.3f (1 / 2 threads) | – | 0 | %s |",
-                a.perEvent(), a.bytes(), a.events(), alloc(r1), alloc(r2), alloc(r("rec1.jfr")), alloc(r("rec2.jfr")),
+                a.perEvent(), a.bytes(), a.events(), a.recorderBytes(), alloc(r1), alloc(r2), alloc(r("rec1.jfr")),
+                alloc(r("rec2.jfr")),
                 a.perEvent() < 0.001 ? "**met**" : "**missed**"));
     }
 

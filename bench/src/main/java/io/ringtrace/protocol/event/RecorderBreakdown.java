@@ -17,6 +17,7 @@ import java.util.Arrays;
  *       instance → buffer → CPU ring);</li>
  *   <li>+ header and fields: the recorder's header, zero words and field stores by layout;</li>
  *   <li>production: the recorder itself (adds its call, the task's comm for saved_cmdlines).</li>
+ *   <li>the event type's {@link EventWriter}: the same event through the writer a hot call site holds.</li>
  * </ol>
  * In this package (a split package in the bench jar) to reach the package-private lookup steps.
  * {@code java --add-exports=jdk.jfr/jdk.jfr.internal=ALL-UNNAMED -cp benchmarks.jar io.ringtrace.bench.ProfileMain breakdown};
@@ -100,14 +101,22 @@ public final class RecorderBreakdown {
         }
     }
 
+    private static void loopWriter(EventWriter w, long n) {
+        for (long i = 0; i < n; i++) {
+            w.recordOn(0, 0, i);
+        }
+    }
+
     /** {@code t}: an enabled (u32, s64) event of one instance; {@code held}: another CPU's ring of it. */
     public static String run(EventType t, RingBuffer held, EventRecorder rec) {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         String[] names = {"held ring (reserve, constant stores, commit)", "+ lookup of the ring per event",
-            "+ header, zero words, fields by layout", "EventRecorder.record (production)"};
+            "+ header, zero words, fields by layout", "EventRecorder.record (production)",
+            "EventWriter.record (production, the type's writer)"};
         double[] min = new double[names.length];
         Arrays.fill(min, Double.MAX_VALUE);
         final long n = 2_000_000;
+        EventWriter w = rec.writer(t);
         for (int round = 0; round < 30; round++) {
             long[] ts = new long[names.length + 1];
             ts[0] = mx.getCurrentThreadCpuTime();
@@ -119,6 +128,8 @@ public final class RecorderBreakdown {
             ts[3] = mx.getCurrentThreadCpuTime();
             loopProduction(rec, t, n);
             ts[4] = mx.getCurrentThreadCpuTime();
+            loopWriter(w, n);
+            ts[5] = mx.getCurrentThreadCpuTime();
             for (int k = 0; k < names.length; k++) {
                 min[k] = Math.min(min[k], (ts[k + 1] - ts[k]) / (double) n);
             }

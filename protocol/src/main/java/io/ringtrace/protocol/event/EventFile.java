@@ -114,6 +114,9 @@ public final class EventFile {
                 return;
             }
         } while (!FLAGS.compareAndSet(this, f, f | bit));
+        if ((bit & NEEDS_HANDLE) != 0) {
+            type.reroute(this);
+        }
     }
 
     void clearFlag(int bit) {
@@ -124,6 +127,9 @@ public final class EventFile {
                 return;
             }
         } while (!FLAGS.compareAndSet(this, f, f & ~bit));
+        if ((bit & NEEDS_HANDLE) != 0) {
+            type.reroute(this);
+        }
     }
 
     void setSoftDisabled(boolean on) {
@@ -636,6 +642,11 @@ public final class EventFile {
     /** True when the file has triggers. */
     boolean hasTriggers() {
         return triggers.length != 0;
+    }
+
+    /** True when the event is written as is, without a look at its payload (see {@link #plainRing}). */
+    boolean plain() {
+        return (flags & NEEDS_HANDLE) == 0;
     }
 
     /**

@@ -45,6 +45,8 @@ public final class EventRecorder implements FilterContext {
     private int defaultCpu;
     private int defaultFlags;
     private int defaultPreempt;
+    /** defaultFlags << 16 | defaultPreempt << 24: the context bits of the common header's first word. */
+    private int contextBits;
     private int sinceSave = RESAVE_EVERY;
 
     // event under construction
@@ -111,6 +113,7 @@ public final class EventRecorder implements FilterContext {
     public void setContext(int flags, int preemptCount) {
         this.defaultFlags = flags & 0xff;
         this.defaultPreempt = preemptCount & 0xff;
+        this.contextBits = defaultFlags << 16 | defaultPreempt << 24;
     }
 
     /**
@@ -154,6 +157,16 @@ public final class EventRecorder implements FilterContext {
 
     // ---------------------------------------------------------------- one-call recording
 
+    /**
+     * A writer of {@code type} on this recorder, for the call site of a hot event: made once and
+     * held, it records what {@link #record(EventType, int, long, long)} records, with the field
+     * layout and the ring of the one instance that takes the event fixed in it (see
+     * {@link EventWriter}). Confined to this recorder's thread.
+     */
+    public EventWriter writer(EventType type) {
+        return new EventWriter(this, type);
+    }
+
     /** Records {@code type} with its first field set to {@code v0} (the rest zero or empty). */
     public boolean record(EventType type, int cpu, long v0) {
         return record(type, cpu, 1, v0, 0, 0, 0);
@@ -166,7 +179,7 @@ public final class EventRecorder implements FilterContext {
 
     /** The common header of an event reserved at {@code off}, and zeroes where the n fields do not go. */
     private void header(byte[] p, int off, EventType type, int n) {
-        PageFormat.putInt(p, off, (type.id() & 0xffff) | defaultFlags << 16 | defaultPreempt << 24);
+        PageFormat.putInt(p, off, (type.id() & 0xffff) | contextBits);
         PageFormat.putInt(p, off + 4, pid);
         for (int w : type.zeroWords(n)) {
             PageFormat.putInt(p, off + w, 0);
@@ -311,6 +324,17 @@ public final class EventRecorder implements FilterContext {
         } else {
             p[o] = (byte) v;
         }
+    }
+
+    /** common_flags << 16 | common_preempt_count << 24 of this recorder's events. */
+    int contextBits() {
+        return contextBits;
+    }
+
+    /** After an event was written in place by a writer on {@code cpu}. */
+    void noteRecorded(int cpu) {
+        curCpu = cpu;
+        noteRecorded();
     }
 
     /** After an event was written: saves the task's comm now and then (saved_cmdlines). */

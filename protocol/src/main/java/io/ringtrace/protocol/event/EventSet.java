@@ -96,9 +96,12 @@ public final class EventSet {
     }
 
     /** Replaces the sink (e.g. when the instance's buffer object changes). */
-    public void setSink(EventSink sink) {
+    public synchronized void setSink(EventSink sink) {
         this.sink = sink;
         this.buffer = sink.buffer();
+        for (EventFile f : files) {
+            f.type().reroute(f); // writers that cached the old buffer's rings look again
+        }
     }
 
     /** The rings behind {@link #sink()}, or null when the sink has none (the producers' fast path). */

@@ -287,6 +287,22 @@ public final class EventType {
         enabledFiles = next;
     }
 
+    /**
+     * Publishes {@link #enabledFiles()} again, same files in a new array, when {@code file} is one
+     * of them: the instance changed how it takes the event (a filter, trigger, pid list or
+     * soft-disable came or went), and writers that cached the event's route
+     * ({@link EventWriter}) see a new array and look again.
+     */
+    synchronized void reroute(EventFile file) {
+        EventFile[] cur = enabledFiles;
+        for (EventFile f : cur) {
+            if (f == file) {
+                enabledFiles = cur.clone();
+                return;
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return qualifiedName() + "(" + id + ")";
