@@ -277,8 +277,9 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
             m.replyTo().tell(FsReply.Done.INSTANCE);
             return this;
         }
-        // Elsewhere: ENOENT when the parent is missing, EEXIST when the entry exists, EPERM otherwise.
-        askParentThenAnswer(parts, m.replyTo(), Errno.EPERM);
+        // Elsewhere: EEXIST when the entry exists, ENOENT when its parent is missing, ENOTDIR when the
+        // parent is a file, EPERM otherwise (tracefs makes directories only under instances/).
+        answerDirectoryOp(parts, m.replyTo(), true);
         return this;
     }
 
@@ -310,15 +311,18 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
             m.replyTo().tell(new FsReply.Failed(Errno.EBUSY));
             return this;
         }
-        askParentThenAnswer(parts, m.replyTo(), Errno.EPERM);
+        answerDirectoryOp(parts, m.replyTo(), false);
         return this;
     }
 
     /**
-     * For a directory operation outside instances/: looks the entry up in its instance and answers
-     * ENOENT if its parent is missing, ENOTDIR if the parent is a file, otherwise {@code errno}.
+     * mkdir or rmdir outside instances/, where tracefs never makes or removes a directory: the
+     * kernel's answer depends on what is there, so the entry and then its parent are looked up in
+     * their instance. mkdir: EEXIST when the entry exists. rmdir: ENOTDIR for a file, EPERM for a
+     * directory. Otherwise (the entry missing): ENOENT when the parent is missing, ENOTDIR when it
+     * is a file, and then EPERM for mkdir, ENOENT for rmdir.
      */
-    private void askParentThenAnswer(List<String> parts, ActorRef<FsReply> replyTo, Errno errno) {
+    private void answerDirectoryOp(List<String> parts, ActorRef<FsReply> replyTo, boolean mkdir) {
         Target t = target(parts);
         ActorRef<TraceInstance.Command> ref = t == null ? null : instanceRef(t.instance());
         if (ref == null) {
@@ -328,18 +332,29 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
         String rest = t.rest();
         int slash = rest.lastIndexOf('/');
         String parent = slash < 0 ? "" : rest.substring(0, slash);
-        ActorRef<FsReply> adapter = getContext().spawnAnonymous(Behaviors.receive(FsReply.class)
+        Behavior<FsReply> parentAnswer = Behaviors.receive(FsReply.class)
                 .onAnyMessage(r -> {
                     if (r instanceof FsReply.Failed) {
                         replyTo.tell(r);
                     } else if (r instanceof FsReply.Attributes && !((FsReply.Attributes) r).stat().directory()) {
                         replyTo.tell(new FsReply.Failed(Errno.ENOTDIR));
                     } else {
-                        replyTo.tell(new FsReply.Failed(errno));
+                        replyTo.tell(new FsReply.Failed(mkdir ? Errno.EPERM : Errno.ENOENT));
                     }
                     return Behaviors.stopped();
-                }).build());
-        ref.tell(new TraceInstance.Lookup(parent, adapter));
+                }).build();
+        ActorRef<FsReply> adapter = getContext().spawnAnonymous(Behaviors.<FsReply>setup(ctx -> Behaviors
+                .receive(FsReply.class)
+                .onAnyMessage(r -> {
+                    if (r instanceof FsReply.Attributes) {
+                        boolean dir = ((FsReply.Attributes) r).stat().directory();
+                        replyTo.tell(new FsReply.Failed(mkdir ? Errno.EEXIST : dir ? Errno.EPERM : Errno.ENOTDIR));
+                        return Behaviors.stopped();
+                    }
+                    ref.tell(new TraceInstance.Lookup(parent, ctx.getSelf()));
+                    return parentAnswer;
+                }).build()));
+        ref.tell(new TraceInstance.Lookup(rest, adapter));
     }
 
     private Behavior<Command> onOpenPath(OpenPath m) {

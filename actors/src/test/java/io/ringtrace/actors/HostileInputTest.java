@@ -102,4 +102,39 @@ class HostileInputTest {
             assertTrue(!e.equals("EIO") && !e.equals("ENODEV"), p + ": " + e);
         }
     }
+
+    /**
+     * mkdir and rmdir where tracefs makes and removes no directory answer what a Linux 6.18
+     * tracefs answered (checked by hand on this machine's kernel, 2026-11-22): EEXIST for an entry
+     * that exists, ENOTDIR through or at a file, ENOENT for a missing one, EPERM otherwise.
+     */
+    @Test
+    void directoryOperationsOutsideInstancesAnswerAsTheKernel() throws Exception {
+        fs.mkdir("instances/d");
+        try {
+            String[][] cases = {
+                {"mkdir", "events", "EEXIST"}, {"mkdir", "trace", "EEXIST"}, {"mkdir", "per_cpu/cpu0", "EEXIST"},
+                {"mkdir", "instances/d/events", "EEXIST"}, {"mkdir", "instances/d/events/sched", "EEXIST"},
+                {"mkdir", "instances/d/newdir", "EPERM"}, {"mkdir", "newdir", "EPERM"}, {"mkdir", "per_cpu/cpu0/x", "EPERM"},
+                {"mkdir", "trace/x", "ENOTDIR"}, {"mkdir", "nonexist/x", "ENOENT"},
+                {"rmdir", "events", "EPERM"}, {"rmdir", "per_cpu/cpu0", "EPERM"},
+                {"rmdir", "instances/d/events/sched", "EPERM"},
+                {"rmdir", "trace", "ENOTDIR"}, {"rmdir", "instances/d/trace", "ENOTDIR"}, {"rmdir", "trace/x", "ENOTDIR"},
+                {"rmdir", "nonexist", "ENOENT"}, {"rmdir", "nonexist/x", "ENOENT"},
+            };
+            for (String[] c : cases) {
+                String e = GoldenKernelTest.errnoOf(() -> {
+                    if (c[0].equals("mkdir")) {
+                        fs.mkdir(c[1]);
+                    } else {
+                        fs.rmdir(c[1]);
+                    }
+                });
+                assertEquals(c[2], e, c[0] + " " + c[1]);
+            }
+            assertTrue(fs.read("instances/d/trace").startsWith("# tracer: nop\n"));
+        } finally {
+            fs.rmdir("instances/d");
+        }
+    }
 }
