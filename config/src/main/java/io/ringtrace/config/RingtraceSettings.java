@@ -31,8 +31,11 @@ public record RingtraceSettings(
         WorkloadSettings workload,
         AutoremoveSettings autoremove) {
 
-    /** Largest {@code ringtrace.cpus}. */
-    public static final int MAX_CPUS = 8192;
+    /**
+     * Largest {@code ringtrace.cpus}: the engine keeps a cpumask (tracing_cpumask, a buffer's
+     * recording CPUs) in one long. The default takes the JVM's processor count up to this.
+     */
+    public static final int MAX_CPUS = 64;
 
     public RingtraceSettings {
         if (cpus < 1 || cpus > MAX_CPUS) {

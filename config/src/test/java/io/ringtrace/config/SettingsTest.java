@@ -25,7 +25,7 @@ class SettingsTest {
     @Test
     void defaults() {
         RingtraceSettings s = RingtraceSettings.create(ConfigFactory.empty());
-        assertEquals(Runtime.getRuntime().availableProcessors(), s.cpus());
+        assertEquals(Math.min(Runtime.getRuntime().availableProcessors(), 64), s.cpus());
         assertEquals(1408, s.bufferSizeKb());
         assertEquals(1441792, s.bufferSizeBytes());
         assertEquals(BootPlan.DEFAULT_BUFFER_SIZE, s.bufferSizeBytes());
@@ -52,6 +52,7 @@ class SettingsTest {
                 + "workload { enabled = on, rate-per-cpu = 5000, kind = marker }\n"
                 + "autoremove.enabled = off }");
         assertEquals(3, s.cpus());
+        assertEquals(64, with("ringtrace.cpus = 64").cpus());
         assertEquals(65536, s.bufferSizeBytes());
         assertEquals(BootCommandLine.DEMO, s.boot().cmdline());
         assertEquals(Path.of("/tmp/rt"), s.dataDir());
@@ -89,6 +90,7 @@ class SettingsTest {
         Map<String, String> bad = Map.ofEntries(
                 Map.entry("ringtrace.cpus = -1", "ringtrace.cpus"),
                 Map.entry("ringtrace.cpus = 9000", "ringtrace.cpus"),
+                Map.entry("ringtrace.cpus = 65", "ringtrace.cpus"), // the engine's cpumask is one long
                 Map.entry("ringtrace.buffer-size-kb = 3", "ringtrace.buffer-size-kb"),
                 Map.entry("ringtrace.data-dir = \"\"", "ringtrace.data-dir"),
                 Map.entry("ringtrace.persistence.commit-interval = 0ms", "ringtrace.persistence.commit-interval"),
