@@ -25,8 +25,10 @@ import java.util.function.LongSupplier;
  * and reader spinning).
  *
  * <h2>Model</h2>
- * Sub-buffers live in {@code nrPages + 1} slots (the kernel's nr_pages plus its reader page), so
- * {@code nrPages} full sub-buffers of data are kept besides the one being written. Every
+ * Sub-buffers live in {@code nrPages + 1} slots (the kernel's nr_pages plus its reader page). As
+ * in the kernel, {@code nrPages - 1} full sub-buffers of data are kept besides the one being
+ * written, and one more while the consuming reader is on the oldest (the kernel's reader page,
+ * see {@link #maxLive()}). Every
  * sub-buffer the writer starts gets the next <em>sequence number</em>; seq {@code s} lives in slot
  * {@code s % (nrPages + 1)}. The live sub-buffers are {@code headSeq .. writeSeq}:
  * <ul>
@@ -169,6 +171,12 @@ public final class RingBuffer {
     /** Changed only under the guard, through {@link #setHeadSeq} (atomic for guard-free readers). */
     private long headSeq;
     private int readPos;
+    /**
+     * Under the guard: the writer dropped the page the consuming reader was on. The kernel's
+     * reader page would still hold that page's unread events outside the ring, so the sub-buffer
+     * it takes stays counted (see {@link #maxLive()}) until the reader finishes a page.
+     */
+    private boolean readerPageKept;
     /** Timestamp of the last consumed event of the head page (valid when readPos > 0). */
     private long readStamp;
     private int headReadEntries;
@@ -573,7 +581,24 @@ public final class RingBuffer {
             return true;
         }
         reclaim();
-        return writeSeq + 1 - headSeq < nSlots;
+        return writeSeq + 1 - headSeq < maxLive();
+    }
+
+    /**
+     * Under the guard, after {@link #reclaim()}: how many sub-buffers may be live (headSeq ..
+     * writeSeq). The kernel's ring has nr_pages pages, the tail page among them, so it keeps
+     * nr_pages - 1 full sub-buffers besides the one being written; its reader page adds one while
+     * the consuming reader is on it (rb_get_reader_page swapped the head page out of the ring for
+     * an empty one). Here the reader is on the head page when it holds it as its reader page or has
+     * consumed part of it.
+     */
+    private int maxLive() {
+        return readerOnHead() ? nSlots : nSlots - 1;
+    }
+
+    /** Under the guard: the consuming reader is on the head page, or was when it was dropped. */
+    private boolean readerOnHead() {
+        return readPos > 0 || readerPageKept || (long) READER_WORD.getAcquire(this) >= 0;
     }
 
     /**
@@ -611,7 +636,7 @@ public final class RingBuffer {
     private void moveTail() {
         seal();
         reclaim();
-        if (writeSeq + 1 - headSeq >= nSlots) {
+        if (writeSeq + 1 - headSeq >= maxLive()) {
             dropHead();
         }
         setWriteSeq(writeSeq + 1);
@@ -698,6 +723,7 @@ public final class RingBuffer {
             takeBackReaderPage(); // finished: nothing more can be consumed on it meanwhile
             // the padding after the real end is consumed with the page (rb_advance_reader)
             readBytes += (slotCommit[s] & PageFormat.COMMIT_MASK) - readPos;
+            readerPageKept = false; // the kernel's reader page is empty now
             advanceHead();
         }
     }
@@ -722,6 +748,7 @@ public final class RingBuffer {
 
     /** Drops the head page (overwrite, or a shrinking resize): its unread entries are overrun. */
     private void dropHead() {
+        readerPageKept = readerOnHead();
         // the reader page goes too: the reader's pending consume fails (see READER_PAGE_DROPPED)
         syncReader((long) READER_WORD.getAndSet(this, READER_PAGE_DROPPED), true);
         int s = slotOf(headSeq);
@@ -822,6 +849,7 @@ public final class RingBuffer {
 
     private void resetLocked() {
         syncReader(true);
+        readerPageKept = false;
         generation++;
         resets++;
         for (byte[] p : pages) {
@@ -887,7 +915,9 @@ public final class RingBuffer {
             beginLayoutChange();
             syncReader(true);
             reclaim();
-            while (writeSeq - headSeq + 1 > newSlots) {
+            // the new ring's nr_pages, and its reader page if the consuming reader is on the head
+            int keep = readerOnHead() ? newSlots : newSlots - 1;
+            while (writeSeq - headSeq + 1 > keep) {
                 dropHead();
             }
             for (long seq = headSeq; seq <= writeSeq; seq++) {

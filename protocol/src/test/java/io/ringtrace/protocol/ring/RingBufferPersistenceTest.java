@@ -152,14 +152,15 @@ class RingBufferPersistenceTest {
             r.write(payload(2, 2, i, 64), 0, 64);
         }
         byte[] p = new byte[4096];
-        assertEquals(2, r.oldestPageSeq());
+        assertEquals(3, r.oldestPageSeq()); // nr_pages 2: pages 3 and 4 (the tail) are live
         assertEquals(-1, r.copyPage(0, p), "overwritten");
+        assertEquals(-1, r.copyPage(2, p), "overwritten");
         assertEquals(-1, r.copyPage(5, p), "not written yet");
-        assertEquals(4096, r.copyPage(2, p));
+        assertEquals(4096, r.copyPage(3, p));
         byte[] dst = new byte[4096];
         r.readPage(dst);
-        assertEquals(-1, r.copyPage(2, p), "consumed");
-        assertEquals(3, r.oldestPageSeq());
+        assertEquals(-1, r.copyPage(3, p), "consumed");
+        assertEquals(4, r.oldestPageSeq());
     }
 
     @Test

@@ -190,7 +190,7 @@ class RingBufferReaderPageTest {
     void writerDropsTheReaderPage() {
         FakeClock clk = new FakeClock(1, 1);
         RingBuffer r = ring(2, true, clk);
-        for (int i = 0; i < 130; i++) {
+        for (int i = 0; i < 120; i++) { // both pages full
             r.write(payload(2, 2, i, 64), 0, 64);
         }
         EventCursor c = new EventCursor();
@@ -200,7 +200,8 @@ class RingBufferReaderPageTest {
         }
         assertTrue(r.peek(c));
         assertEquals(20, seqOf(c));
-        for (int i = 130; i < 190; i++) { // the writer needs page 0's slot
+        // page 0 is the reader page: one more page fits, then the writer needs page 0's slot
+        for (int i = 120; i < 190; i++) {
             r.write(payload(2, 2, i, 64), 0, 64);
         }
         assertEquals(40, r.overrun());
