@@ -51,17 +51,22 @@ public final class KernelParse {
     }
 
     /**
-     * cpumask_parse_user: hex digits in comma-separated 32-bit groups, most significant first, an
-     * optional trailing newline. Bits at or beyond {@code nbits} give EOVERFLOW; anything else not
-     * hex gives EINVAL; an empty write gives EINVAL.
+     * tracing_cpumask_write and cpumask_parse_user: hex digits in comma-separated 32-bit groups,
+     * most significant first, an optional trailing newline. Bits at or beyond {@code nbits} give
+     * EOVERFLOW; anything else not hex gives EINVAL. An empty write (count 0) gives EINVAL; a write
+     * of white space only (a bare newline, spaces) holds no group, and bitmap_parse makes that
+     * the empty mask.
      */
     public static long cpumask(byte[] data, int nbits) throws ErrnoException {
-        int n = data.length;
-        if (n > 0 && data[n - 1] == '\n') {
-            n--;
-        }
-        if (n == 0) {
+        if (data.length == 0) {
             throw new ErrnoException(Errno.EINVAL);
+        }
+        if (blank(data)) {
+            return 0;
+        }
+        int n = data.length;
+        if (data[n - 1] == '\n') {
+            n--;
         }
         String s = new String(data, 0, n, StandardCharsets.US_ASCII);
         String[] groups = s.split(",", -1);
@@ -87,6 +92,20 @@ public final class KernelParse {
             throw new ErrnoException(Errno.EOVERFLOW);
         }
         return mask;
+    }
+
+    private static boolean blank(byte[] data) {
+        for (byte b : data) {
+            if (!isspace(b & 0xff)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The kernel's isspace (lib/ctype.c): Latin-1's no-break space counts too. */
+    private static boolean isspace(int c) {
+        return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xa0;
     }
 
     /** "%*pb" of a cpumask: hex, 32-bit groups separated by commas when more than 32 CPUs. */

@@ -13,8 +13,9 @@ import java.util.List;
  * <p>{@code trace_options} lists every core option ({@code name} or {@code noname}, bit order),
  * then the options of the current tracer. A write names one option, {@code no} clears it; an
  * unknown name (or another tracer's option) is EINVAL, a write of 64 bytes or more is EINVAL, and
- * the nop tracer refuses {@code test_nop_refuse} (EINVAL). Writes return the option so the caller
- * can apply side effects (overwrite mode, record-tgid ...).
+ * the nop tracer refuses {@code test_nop_refuse} (EINVAL; through {@code options/} only a change
+ * of it, since that file does not ask the tracer for the current value). Writes return the option
+ * so the caller can apply side effects (overwrite mode, record-tgid ...).
  *
  * <p>Thread-safe: the bits are a volatile long, so output formatting may read them anywhere.
  */
@@ -133,7 +134,11 @@ public final class TraceOptions {
         return isSet(o) ? "1\n" : "0\n";
     }
 
-    /** Writes {@code options/<name>}: {@code 0} or {@code 1}, anything else EINVAL. */
+    /**
+     * Writes {@code options/<name>}: {@code 0} or {@code 1}, anything else EINVAL. The value the
+     * option already has changes nothing and asks no tracer (trace_options_write), so even
+     * {@code test_nop_refuse} takes its current value.
+     */
     public TraceOption writeOptionFile(String name, String text) throws ErrnoException {
         TraceOption o = TraceOption.byName(name);
         if (o == null) {
@@ -150,7 +155,9 @@ public final class TraceOptions {
         if (v != 0 && v != 1) {
             throw new ErrnoException(Errno.EINVAL);
         }
-        apply(o, v == 1);
+        if (isSet(o) != (v == 1)) {
+            apply(o, v == 1);
+        }
         return o;
     }
 

@@ -67,6 +67,32 @@ class TraceOptionsTest {
         assertFalse(TraceOptions.forInstance().isSet(TraceOption.COPY_TRACE_MARKER));
     }
 
+    /**
+     * What this machine's 6.18 tracefs answered (checked by hand 2026-11-22): an options/ file
+     * write of the value the option already has succeeds and asks no tracer, so the nop tracer
+     * refuses only a change of test_nop_refuse; trace_options asks the tracer even then.
+     */
+    @Test
+    void optionFileWriteOfTheCurrentValueChangesNothing() throws Exception {
+        TraceOptions o = TraceOptions.forInstance();
+        assertEquals(TraceOption.TEST_NOP_REFUSE, o.writeOptionFile("test_nop_refuse", "0\n"));
+        assertEquals(TraceOption.TEST_NOP_REFUSE, o.writeOptionFile("test_nop_refuse", "0"));
+        ErrnoException e = assertThrows(ErrnoException.class, () -> o.writeOptionFile("test_nop_refuse", "1\n"));
+        assertEquals(Errno.EINVAL, e.errno());
+        assertEquals("0\n", o.readOptionFile("test_nop_refuse"));
+        for (String v : List.of("0", "0", "1", "1", "0")) {
+            o.writeOptionFile("test_nop_accept", v + "\n");
+            assertEquals(v + "\n", o.readOptionFile("test_nop_accept"));
+        }
+        for (String v : List.of("1", "1", "0", "0", "1")) {
+            o.writeOptionFile("overwrite", v + "\n");
+            assertEquals(v + "\n", o.readOptionFile("overwrite"));
+        }
+        e = assertThrows(ErrnoException.class, () -> o.write("notest_nop_refuse", "nop"));
+        assertEquals(Errno.EINVAL, e.errno());
+        assertTrue(o.listing("nop").endsWith("notest_nop_accept\nnotest_nop_refuse\n"));
+    }
+
     /** The options/ directory of a 6.18 instance (ls). */
     @Test
     void instanceOptionFiles() {
