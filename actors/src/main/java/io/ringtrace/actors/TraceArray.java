@@ -37,6 +37,12 @@ public final class TraceArray {
     /** Description of the boot whose data the buffer holds, for last_boot_info. */
     private String lastBootInfo = "# Current\n";
     private Runnable onLastDataDropped = () -> { };
+    /**
+     * Per CPU, the size buffer_size_kb shows, in bytes (the kernel's array_buffer.data->entries):
+     * set when the buffer is made and resized (update_buffer_entries), not when the sub-buffer
+     * size changes, which recomputes the number of sub-buffers but leaves the shown size alone.
+     */
+    private final long[] shownBytes;
 
     public TraceArray(String name, int cpus, long bufferBytes, int flags) {
         this(name, cpus, pagesFor(bufferBytes, PageFormat.DEFAULT_SUBBUF_SIZE), flags, true);
@@ -48,6 +54,18 @@ public final class TraceArray {
         this.flags = flags;
         this.cpumask = cpus >= 64 ? -1L : (1L << cpus) - 1;
         this.buffer = new TraceBuffer(cpus, subbufSize, nrPages, true, clock);
+        this.shownBytes = new long[cpus];
+        noteSizes(-1);
+    }
+
+    /** update_buffer_entries: what buffer_size_kb shows becomes the CPU's (or every CPU's) size. */
+    private void noteSizes(int cpu) {
+        for (int c = 0; c < cpus; c++) {
+            if (cpu < 0 || cpu == c) {
+                RingBuffer r = buffer.cpu(c);
+                shownBytes[c] = (long) r.nrPages() * PageFormat.capacity(r.subbufSize());
+            }
+        }
     }
 
     /**
@@ -150,10 +168,12 @@ public final class TraceArray {
         return (int) Math.max(2, Math.min(pages, Integer.MAX_VALUE / 2));
     }
 
-    /** buffer_size_kb of one CPU: nr_pages * capacity >> 10. */
+    /**
+     * buffer_size_kb of one CPU: nr_pages * capacity >> 10 as of the last resize (a change of
+     * buffer_subbuf_size_kb since does not show, as in the kernel).
+     */
     public long sizeKb(int cpu) {
-        RingBuffer r = buffer.cpu(cpu);
-        return ((long) r.nrPages() * PageFormat.capacity(r.subbufSize())) >> 10;
+        return shownBytes[cpu] >> 10;
     }
 
     /** buffer_size_kb of the instance: the per-CPU size, or "X" when CPUs differ. */
@@ -213,6 +233,7 @@ public final class TraceArray {
                     buffer.cpu(c).resize(pages);
                 }
             }
+            noteSizes(cpu);
         } finally {
             buffer.setTracingOn(on);
         }

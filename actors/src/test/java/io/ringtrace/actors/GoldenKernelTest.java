@@ -330,4 +330,31 @@ class GoldenKernelTest {
             }
         }
     }
+
+    /**
+     * buffer_size_kb shows the size of the last resize: a change of buffer_subbuf_size_kb
+     * recomputes the number of sub-buffers (rounding up each time) but the kernel leaves the shown
+     * size alone. Measured on this machine's 6.18 kernel (2026-11-22): 1410 through sub-buffer
+     * sizes 8, 4, 16, 4 KiB; 103 after a resize to 100, and after another sub-buffer change.
+     */
+    @Test
+    void subbufSizeChangesLeaveBufferSizeKbAlone() throws Exception {
+        fs.mkdir("instances/subbuf");
+        try {
+            String dir = "instances/subbuf/";
+            assertEquals("1410\n", fs.read(dir + "buffer_size_kb"));
+            for (String kb : List.of("8", "4", "16", "4")) {
+                fs.write(dir + "buffer_subbuf_size_kb", kb);
+                assertEquals("1410\n", fs.read(dir + "buffer_size_kb"), "after buffer_subbuf_size_kb " + kb);
+                assertEquals("1410\n", fs.read(dir + "per_cpu/cpu0/buffer_size_kb"));
+                assertEquals((1410 * golden.get("nr_cpus").asInt()) + "\n", fs.read(dir + "buffer_total_size_kb"));
+            }
+            fs.write(dir + "buffer_size_kb", "100");
+            assertEquals("103\n", fs.read(dir + "buffer_size_kb"));
+            fs.write(dir + "buffer_subbuf_size_kb", "8");
+            assertEquals("103\n", fs.read(dir + "buffer_size_kb"));
+        } finally {
+            fs.rmdir("instances/subbuf");
+        }
+    }
 }
