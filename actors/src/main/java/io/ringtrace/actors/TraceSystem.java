@@ -130,7 +130,7 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
         return Behaviors.setup(ctx -> Behaviors.withStash(10_000, stash -> {
             TraceSystem ts = new TraceSystem(ctx, stash, engine);
             ts.boot(config);
-            return ts;
+            return ts.booting();
         }));
     }
 
@@ -199,6 +199,40 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
                         dataDirLock.close();
                     }
                     return this;
+                })
+                .build();
+    }
+
+    /**
+     * Until the boot loader reports the boot done: the boot's own requests (instances it creates)
+     * are handled, every client request waits, so no client sees a half-booted tree (a mkdir of a
+     * boot instance's name cannot come first, a read of the backup does not fail with ENOENT).
+     */
+    private Receive<Command> booting() {
+        // (the handlers return this, the running behaviour: here the state stays until BootDone)
+        return newReceiveBuilder()
+                .onMessage(CreateInstance.class, m -> {
+                    onCreateInstance(m);
+                    return Behaviors.same();
+                })
+                .onMessage(AwaitBoot.class, m -> {
+                    onAwaitBoot(m);
+                    return Behaviors.same();
+                })
+                .onMessageEquals(BootDone.INSTANCE, this::onBootDone)
+                .onMessage(GetEngine.class, m -> {
+                    m.replyTo().tell(engine);
+                    return Behaviors.same();
+                })
+                .onSignal(org.apache.pekko.actor.typed.PostStop.class, s -> {
+                    if (dataDirLock != null) {
+                        dataDirLock.close();
+                    }
+                    return Behaviors.same();
+                })
+                .onAnyMessage(m -> {
+                    stash.stash(m);
+                    return Behaviors.same();
                 })
                 .build();
     }
@@ -495,7 +529,7 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
         bootWaiters.forEach(w -> w.tell(BootCompleted.INSTANCE));
         bootWaiters.clear();
         getContext().getLog().info("boot complete: instances {}", instances.keySet());
-        return this;
+        return stash.unstashAll(this);
     }
 
     private ActorRef<TraceInstance.Command> spawnInstance(TraceArray array) {

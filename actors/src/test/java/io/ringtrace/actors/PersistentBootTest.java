@@ -144,4 +144,36 @@ class PersistentBootTest {
             assertEquals("sched:sched_switch\n", boot.fs.read("instances/plain/set_event"));
         }
     }
+
+    /**
+     * Requests that arrive while the engine boots wait for the boot: a mkdir of the persistent
+     * instance's name made right after start answers EEXIST (the boot made it first, mapped), and
+     * the backup is readable at once on the next start, without awaiting the boot.
+     */
+    @Test
+    void requestsDuringTheBootWaitForIt(@TempDir Path dir) throws Exception {
+        for (int run = 0; run < 2; run++) {
+            Config cfg = ConfigFactory.parseString(
+                    "ringtrace.cpus = 2\n"
+                            + "ringtrace.boot.cmdline = \"" + NO_EVENTS + "\"\n"
+                            + "ringtrace.data-dir = \"" + dir.toAbsolutePath() + "\"\n")
+                    .withFallback(ConfigFactory.load()).resolve();
+            ActorTestKit kit = ActorTestKit.create("EarlyRequests" + run, Ringtrace.systemConfig(cfg));
+            try {
+                ActorRef<TraceSystem.Command> ts = kit.spawn(
+                        TraceSystem.create(Engine.create(RingtraceSettings.create(cfg)), cfg), "trace");
+                TraceFs fs = new TraceFs(kit.system(), ts, Duration.ofSeconds(60));
+                // no awaitBoot: these go to the TraceSystem while its boot loader runs
+                assertEquals("EEXIST", GoldenKernelTest.errnoOf(() -> fs.mkdir("instances/boot_map")));
+                assertTrue(fs.read("instances/boot_map/last_boot_info").length() > 0);
+                if (run == 0) {
+                    fs.write("instances/boot_map/trace_marker", "before the restart");
+                } else {
+                    assertTrue(fs.read("instances/backup/trace").contains("before the restart"));
+                }
+            } finally {
+                kit.shutdownTestKit();
+            }
+        }
+    }
 }
