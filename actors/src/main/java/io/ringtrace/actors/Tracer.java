@@ -67,7 +67,7 @@ public final class Tracer {
         return recorders.get().writer(type);
     }
 
-    /** Records {@code type} with up to four numeric fields on the thread's CPU. */
+    /** Records {@code type} with its first two numeric fields set, on the thread's CPU. */
     public boolean record(EventType type, long v0, long v1) {
         EventRecorder r = recorders.get();
         return r.record(type, r.defaultCpu(), v0, v1);
