@@ -192,22 +192,51 @@ class GoldenKernelTest {
 
     /**
      * tracing_cpumask writes the golden capture does not hold, with what this machine's 6.18
-     * tracefs answered (2 CPUs, checked by hand 2026-11-22): a write of white space only (a bare
-     * newline, "\n\n", spaces) has no hex group and sets the empty mask; an empty write is EINVAL.
-     * Each write starts from the mask 3, so that a kept mask and a cleared one read differently.
+     * tracefs answered in an instance (2 CPUs, each write one os.write of exactly these bytes on
+     * an O_WRONLY|O_TRUNC fd, checked by hand 2026-11-22). bitmap_parse reads the text, up to the
+     * first NUL or newline, from its end in chunks of up to 8 hex digits separated by any run of
+     * commas and white space; with 2 CPUs a second chunk, even "0", is EOVERFLOW. Each write
+     * starts from the mask 3, so that a kept mask and a cleared one read differently.
      */
     @Test
     void cpumaskWritesAnswerAsTheKernel() throws Exception {
         fs.mkdir("instances/golden_cpumask");
         String path = "instances/golden_cpumask/tracing_cpumask";
         String[][] cases = {
+            // no chunk at all: the empty mask; no bytes at all: EINVAL
             {"\n", "written 1", "0\n"}, {"\n\n", "written 2", "0\n"}, {"   ", "written 3", "0\n"},
             {" \n", "written 2", "0\n"}, {"\t", "written 1", "0\n"}, {" \t\r\n", "written 4", "0\n"},
-            {"\u00a0", "written 1", "0\n"},
+            {"\u00a0", "written 1", "0\n"}, {",", "written 1", "0\n"}, {",,,", "written 3", "0\n"},
             {"", "errno EINVAL", "3\n"},
+            // one chunk
             {"1", "written 1", "1\n"}, {"2", "written 1", "2\n"}, {"0", "written 1", "0\n"},
-            {"00000003", "written 8", "3\n"}, {"ff", "errno EOVERFLOW", "3\n"}, {"4", "errno EOVERFLOW", "3\n"},
-            {"1,2", "errno EOVERFLOW", "3\n"}, {"zz", "errno EINVAL", "3\n"}, {"0x3", "errno EINVAL", "3\n"},
+            {"3", "written 1", "3\n"}, {"00000003", "written 8", "3\n"}, {"3\n", "written 2", "3\n"},
+            {"ff", "errno EOVERFLOW", "3\n"}, {"4", "errno EOVERFLOW", "3\n"},
+            {"F", "errno EOVERFLOW", "3\n"}, {"A", "errno EOVERFLOW", "3\n"}, {"f\n", "errno EOVERFLOW", "3\n"},
+            {"zz", "errno EINVAL", "3\n"}, {"0x3", "errno EINVAL", "3\n"}, {"x1", "errno EINVAL", "3\n"},
+            {"1x", "errno EINVAL", "3\n"}, {"+1", "errno EINVAL", "3\n"}, {"1-1", "errno EINVAL", "3\n"},
+            // commas and white space around a chunk
+            {" 1", "written 2", "1\n"}, {"1 ", "written 2", "1\n"}, {"3,", "written 2", "3\n"},
+            {",1", "written 2", "1\n"}, {"  3  ", "written 5", "3\n"}, {"\t3\t", "written 3", "3\n"},
+            {"\u00a03\u00a0", "written 3", "3\n"}, {"3\u000b", "written 2", "3\n"}, {"3\f", "written 2", "3\n"},
+            {"3\r", "written 2", "3\n"}, {"2\r\n", "written 3", "2\n"}, {"3,,", "written 3", "3\n"},
+            {",0", "written 2", "0\n"}, {"0,", "written 2", "0\n"}, {"0 ,", "written 3", "0\n"},
+            {"0,,", "written 3", "0\n"},
+            // the text ends at the first newline or NUL
+            {"3\n\n", "written 3", "3\n"}, {"1\n2", "written 3", "1\n"}, {"\n1", "written 2", "0\n"},
+            {"1\nzz", "written 4", "1\n"}, {"zz\n1", "errno EINVAL", "3\n"}, {"00000000\n", "written 9", "0\n"},
+            {"\0", "written 1", "0\n"}, {"1\0", "written 2", "1\n"}, {"1\0zz", "written 4", "1\n"},
+            {"\0\n1", "written 3", "0\n"},
+            // a second chunk, whatever separates it: more than 2 CPUs' worth
+            {"1,2", "errno EOVERFLOW", "3\n"}, {"1,,2", "errno EOVERFLOW", "3\n"}, {"1 2", "errno EOVERFLOW", "3\n"},
+            {"1 ,2", "errno EOVERFLOW", "3\n"}, {"1, 2", "errno EOVERFLOW", "3\n"}, {"1\t2", "errno EOVERFLOW", "3\n"},
+            {"0,1", "errno EOVERFLOW", "3\n"}, {"0,0", "errno EOVERFLOW", "3\n"}, {"0 0", "errno EOVERFLOW", "3\n"},
+            {"00000001,00000000", "errno EOVERFLOW", "3\n"}, {"00000000,00000001", "errno EOVERFLOW", "3\n"},
+            // a 9th digit is EOVERFLOW; any other byte before 8 digits is skipped unread
+            {"000000001", "errno EOVERFLOW", "3\n"}, {"100000000", "errno EOVERFLOW", "3\n"},
+            {"00000000000000003", "errno EOVERFLOW", "3\n"},
+            {"x00000001", "written 9", "1\n"}, {"g00000003", "written 9", "3\n"}, {"-00000001", "written 9", "1\n"},
+            {"1,x00000001", "errno EOVERFLOW", "3\n"},
         };
         List<String> problems = new ArrayList<>();
         for (String[] c : cases) {
@@ -220,13 +249,27 @@ class GoldenKernelTest {
             }
             String after = fs.read(path);
             if (!result.equals(c[1]) || !after.equals(c[2])) {
-                String shown = c[0].replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r");
-                problems.add("'" + shown + "': " + result + ", reads " + after.strip()
+                problems.add("'" + escaped(c[0]) + "': " + result + ", reads " + after.strip()
                         + "; kernel " + c[1] + ", reads " + c[2].strip());
             }
         }
         assertEquals(List.of(), problems);
         fs.rmdir("instances/golden_cpumask");
+    }
+
+    /** The text with bytes outside printable ASCII shown as escapes, for failure messages. */
+    private static String escaped(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char ch : s.toCharArray()) {
+            switch (ch) {
+                case '\n' -> b.append("\\n");
+                case '\t' -> b.append("\\t");
+                case '\r' -> b.append("\\r");
+                default -> b.append(ch >= 0x20 && ch < 0x7f
+                        ? String.valueOf(ch) : String.format("\\x%02x", (int) ch));
+            }
+        }
+        return b.toString();
     }
 
     private static String abbreviate(String s) {

@@ -51,56 +51,85 @@ public final class KernelParse {
     }
 
     /**
-     * tracing_cpumask_write and cpumask_parse_user: hex digits in comma-separated 32-bit groups,
-     * most significant first, an optional trailing newline. Bits at or beyond {@code nbits} give
-     * EOVERFLOW; anything else not hex gives EINVAL. An empty write (count 0) gives EINVAL; a write
-     * of white space only (a bare newline, spaces) holds no group, and bitmap_parse makes that
-     * the empty mask.
+     * tracing_cpumask_write, cpumask_parse_user and bitmap_parse (lib/bitmap-str.c) for a mask of
+     * {@code nbits} CPUs, 1 to 64. The text ends at the first NUL or newline; what follows is
+     * ignored. It is read from its end: white space (the kernel's isspace) and commas separate
+     * chunks, any number of them anywhere; each chunk is up to 8 hex digits of either case and
+     * gives the next 32 bits, least significant chunk last in the text. A text with no chunk
+     * (empty, white space, commas) is the empty mask; an empty write (count 0) is EINVAL.
+     * <p>
+     * EOVERFLOW: more chunks than the mask has 32-bit words (with 32 CPUs or fewer "0,1" already),
+     * a 9th hex digit in a chunk, or a bit set at or above {@code nbits}. EINVAL: any other byte in
+     * a chunk's last 8 places. As in the kernel, a byte other than a hex digit just before a chunk
+     * of 8 digits is skipped unread, so "x00000001" is the mask 1.
      */
     public static long cpumask(byte[] data, int nbits) throws ErrnoException {
+        if (nbits < 1 || nbits > 64) {
+            throw new IllegalArgumentException("nbits must be 1..64, got " + nbits);
+        }
         if (data.length == 0) {
             throw new ErrnoException(Errno.EINVAL);
         }
-        if (blank(data)) {
-            return 0;
-        }
-        int n = data.length;
-        if (data[n - 1] == '\n') {
-            n--;
-        }
-        String s = new String(data, 0, n, StandardCharsets.US_ASCII);
-        String[] groups = s.split(",", -1);
+        int words = (nbits + 31) / 32;
+        int end = endOfString(data) - 1;
         long mask = 0;
-        for (String g : groups) {
-            if (g.isEmpty() || g.length() > 8) {
-                throw new ErrnoException(g.isEmpty() ? Errno.EINVAL : Errno.EOVERFLOW);
+        for (int chunk = 0; ; chunk++) {
+            while (end >= 0 && endOfRegion(data[end])) {
+                end--;
             }
-            long v = 0;
-            for (int i = 0; i < g.length(); i++) {
-                int d = Character.digit(g.charAt(i), 16);
+            if (end < 0) {
+                break;
+            }
+            if (chunk == words) {
+                throw new ErrnoException(Errno.EOVERFLOW);
+            }
+            long word = 0;
+            for (int shift = 0; ; shift += 4) {
+                if (shift == 32) {
+                    if (hexToBin(data[end--]) >= 0) {
+                        throw new ErrnoException(Errno.EOVERFLOW);
+                    }
+                    break;
+                }
+                int d = hexToBin(data[end--]);
                 if (d < 0) {
                     throw new ErrnoException(Errno.EINVAL);
                 }
-                v = v << 4 | d;
+                word |= (long) d << shift;
+                if (end < 0 || endOfRegion(data[end])) {
+                    break;
+                }
             }
-            if (mask >>> 32 != 0) {
-                throw new ErrnoException(Errno.EOVERFLOW);
-            }
-            mask = mask << 32 | v;
+            mask |= word << (32 * chunk);
         }
-        if (nbits < 64 && (mask >>> nbits) != 0) {
+        if (nbits < 64 && mask >>> nbits != 0) {
             throw new ErrnoException(Errno.EOVERFLOW);
         }
         return mask;
     }
 
-    private static boolean blank(byte[] data) {
-        for (byte b : data) {
-            if (!isspace(b & 0xff)) {
-                return false;
+    /** strnchrnul(buf, count, '\n') on the NUL-terminated copy: where bitmap_parse's text ends. */
+    private static int endOfString(byte[] data) {
+        for (int i = 0; i < data.length; i++) {
+            if (data[i] == 0 || data[i] == '\n') {
+                return i;
             }
         }
-        return true;
+        return data.length;
+    }
+
+    /** __end_of_region: what separates bitmap_parse's chunks. */
+    private static boolean endOfRegion(byte b) {
+        return b == ',' || isspace(b & 0xff);
+    }
+
+    /** hex_to_bin: the value of a hex digit of either case, or -1. */
+    private static int hexToBin(byte b) {
+        if (b >= '0' && b <= '9') {
+            return b - '0';
+        }
+        int lower = b | 0x20;
+        return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
     }
 
     /** The kernel's isspace (lib/ctype.c): Latin-1's no-break space counts too. */
