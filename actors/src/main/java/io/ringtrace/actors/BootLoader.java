@@ -3,6 +3,7 @@ package io.ringtrace.actors;
 import io.ringtrace.config.BootInstance;
 import io.ringtrace.config.BootPlan;
 import io.ringtrace.persistence.Geometry;
+import io.ringtrace.protocol.event.EventRegistry;
 import io.ringtrace.protocol.ring.PageFormat;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,7 +24,8 @@ import java.util.Map;
  * One boot of the engine: the kernel's enable_instances() for the boot command line. Boot
  * instances are created one by one in command-line order; a persistent one
  * ({@code trace_instance=NAME@LABEL}) first recovers its buffers from the journal; a backup
- * ({@code trace_instance=B=S}) is a read-only in-memory copy of what S recovered. Only after every
+ * ({@code trace_instance=B=S}) is a read-only in-memory copy of what S recovered, decoded with the
+ * application events S saved of the run that recorded it. Only after every
  * boot instance exists are their events enabled (seed 001, April 2026), so the backup holds exactly
  * the previous run while the persistent instance starts recording this one. Then the top level's
  * parameters, and TraceSystem is told the boot is complete. Every problem is logged and skipped.
@@ -103,7 +105,7 @@ final class BootLoader extends AbstractBehavior<BootLoader.Command> {
             String key = bi.region().get().key();
             ActorRef<TraceInstance.Booted> bootedAdapter = getContext().messageAdapter(TraceInstance.Booted.class,
                     b -> new Recovered(bi, null, b));
-            ask(bi, array, new TraceInstance.PersistentSetup(key, g, bootStartMs, bootedAdapter));
+            ask(bi, array, new TraceInstance.PersistentSetup(key, g, bootStartMs, bootedAdapter), null);
         } else if (bi.backup()) {
             TraceInstance.Booted source = persistentResults.get(bi.backupOf().get());
             if (source == null) {
@@ -118,11 +120,25 @@ final class BootLoader extends AbstractBehavior<BootLoader.Command> {
             }
             array.restoreClock(source.clock());
             array.setLastBootInfo(source.lastBootInfo());
-            ask(bi, array, null);
+            ask(bi, array, null, backupEvents(bi, source));
         } else {
-            ask(bi, engine.newArray(bi.name(), 0), null);
+            ask(bi, engine.newArray(bi.name(), 0), null, null);
         }
         return this;
+    }
+
+    /**
+     * The events a backup decodes its data with and shows under its {@code events/}: the kernel's
+     * built-in events plus the application events the source saved of the run that recorded the
+     * data, with that run's ids. Data saved by a version that did not save them decodes with the
+     * engine's registry (application events registered in the same order keep their ids).
+     */
+    private EventRegistry backupEvents(BootInstance backup, TraceInstance.Booted source) {
+        if (source.savedEvents().isEmpty()) {
+            return null;
+        }
+        return EventRegistry.withSaved(source.savedEvents().get(), conflict -> getContext().getLog().warn(
+                "Tracing: {}: event of the previous boot left out: {}", backup.name(), conflict));
     }
 
     /** The backup's ring size: the source's (the same reserved range). */
@@ -132,7 +148,7 @@ final class BootLoader extends AbstractBehavior<BootLoader.Command> {
                 .orElse(2);
     }
 
-    private void ask(BootInstance bi, TraceArray array, TraceInstance.PersistentSetup setup) {
+    private void ask(BootInstance bi, TraceArray array, TraceInstance.PersistentSetup setup, EventRegistry events) {
         if (bi.traceoff()) {
             array.setTracingOn(false);
         }
@@ -140,7 +156,7 @@ final class BootLoader extends AbstractBehavior<BootLoader.Command> {
             getContext().getLog().info("Tracing: {}: traceprintk has no effect (ringtrace has no trace_printk)", bi.name());
         }
         getContext().ask(TraceSystem.InstanceCreated.class, system, Duration.ofSeconds(30),
-                r -> new TraceSystem.CreateInstance(array, setup, r),
+                r -> new TraceSystem.CreateInstance(array, setup, events, r),
                 (ok, err) -> ok != null && ok.ref() != null ? new Created(bi, ok.ref())
                         : new CreateFailed(bi, ok != null ? "name in use" : String.valueOf(err)));
     }

@@ -54,7 +54,15 @@ public final class Engine {
 
     /** The shared view of a new instance; {@code top} is null for the top level itself. */
     InstanceView newView(TraceArray array, InstanceView top) {
+        return newView(array, top, registry);
+    }
+
+    /**
+     * The shared view of a new instance whose events are {@code events}: the engine's registry,
+     * or for a backup the events of the run that recorded its data.
+     */
+    InstanceView newView(TraceArray array, InstanceView top, EventRegistry events) {
         TraceOptions options = top == null ? TraceOptions.forTopLevel() : TraceOptions.forInstance();
-        return new InstanceView(array.name(), array.buffer(), registry, cmdlines, options);
+        return new InstanceView(array.name(), array.buffer(), events, cmdlines, options);
     }
 }

@@ -13,6 +13,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -23,6 +24,9 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One trace instance (trace_array) as an actor. Its mailbox orders every file open ({@link Open},
@@ -106,9 +110,14 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
                                   ActorRef<Booted> replyTo) {
     }
 
-    /** A persistent instance has recovered: the pages per CPU (oldest first) and its last_boot_info. */
+    /**
+     * A persistent instance has recovered: the pages per CPU (oldest first), its last_boot_info,
+     * and the application events of the run that recorded them (empty when that run's version did
+     * not save them, or nothing was recovered).
+     */
     public record Booted(String name, List<List<byte[]>> pages, String lastBootInfo,
-                         io.ringtrace.protocol.TraceClock clock) {
+                         io.ringtrace.protocol.TraceClock clock,
+                         java.util.Optional<List<io.ringtrace.protocol.event.EventSpec>> savedEvents) {
     }
 
     private record GeometryAnswer(io.ringtrace.persistence.PersistentInstanceMeta.GeometryChecked checked)
@@ -132,6 +141,9 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
 
     private record ParkedRead(OpenFile file, int count, ActorRef<FsReply> replyTo) {
     }
+
+    /** Longest wait of an event registration for its spec to be saved by a persistent instance. */
+    private static final Duration SAVE_EVENT_TIMEOUT = Duration.ofSeconds(10);
 
     /** Fallback poll for waits that are not about data (tracing turned off, closes). */
     private static final Duration POLL = Duration.ofMillis(20);
@@ -163,6 +175,8 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
     private final List<ActorRef<io.ringtrace.persistence.PersistentCpuBuffer.Command>> journals = new ArrayList<>();
     private final Map<Integer, io.ringtrace.persistence.PersistentCpuBuffer.Recovered> recovered = new HashMap<>();
     private boolean geometryMismatch;
+    /** Saves every application event registered while this persistent instance lives. */
+    private java.util.function.Consumer<io.ringtrace.protocol.event.EventType> eventSaver;
 
     private TraceInstance(ActorContext<Command> ctx, TimerScheduler<Command> timers,
                           org.apache.pekko.actor.typed.javadsl.StashBuffer<Command> stash, TraceArray tr,
@@ -197,11 +211,46 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
                 ctx.getSystem().ignoreRef())));
         tr.onClockSet(c -> meta.tell(new io.ringtrace.persistence.PersistentInstanceMeta.SetClock(c.clockName(),
                 ctx.getSystem().ignoreRef())));
+        saveApplicationEvents();
         ctx.ask(io.ringtrace.persistence.PersistentInstanceMeta.GeometryChecked.class, meta,
                 Duration.ofSeconds(60), r -> new io.ringtrace.persistence.PersistentInstanceMeta.CheckGeometry(
                         persistent.geometry(), r),
                 (ok, err) -> ok != null ? new GeometryAnswer(ok) : new RecoveryFailed(String.valueOf(err)));
         return recovering();
+    }
+
+    /**
+     * Hands the application events to the metadata: those registered so far now, each later one
+     * from its {@code register()}, which waits until the metadata has answered (persisted, when
+     * the data is this run's), so no page holding the event is committed before its spec. The
+     * recording path is not involved: this runs once per registration.
+     */
+    private void saveApplicationEvents() {
+        var registry = view.events().registry();
+        var system = getContext().getSystem();
+        var log = getContext().getLog();
+        String name = tr.name();
+        ActorRef<io.ringtrace.persistence.PersistentInstanceMeta.Command> m = meta;
+        eventSaver = t -> {
+            try {
+                AskPattern.<io.ringtrace.persistence.PersistentInstanceMeta.Command, org.apache.pekko.Done>ask(m,
+                        r -> new io.ringtrace.persistence.PersistentInstanceMeta.DefineEvents(
+                                List.of(io.ringtrace.protocol.event.EventSpec.of(t)), r),
+                        SAVE_EVENT_TIMEOUT, system.scheduler())
+                        .toCompletableFuture().get(SAVE_EVENT_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                log.warn("{}: event {} registered before its format was saved (interrupted)", name, t);
+            } catch (ExecutionException | TimeoutException | IllegalStateException e) {
+                log.warn("{}: event {} registered before its format was saved: {}", name, t, e.toString());
+            }
+        };
+        registry.addApplicationEventListener(eventSaver);
+        List<io.ringtrace.protocol.event.EventSpec> now = new ArrayList<>();
+        for (var t : registry.applicationEvents()) {
+            now.add(io.ringtrace.protocol.event.EventSpec.of(t));
+        }
+        meta.tell(new io.ringtrace.persistence.PersistentInstanceMeta.DefineEvents(now, system.ignoreRef()));
     }
 
     /** While a persistent instance recovers: its own answers are handled, everything else waits. */
@@ -211,6 +260,7 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
                 .onMessage(CpuRecovered.class, this::onCpuRecovered)
                 .onMessage(PreviousAnswer.class, this::onPrevious)
                 .onMessage(RecoveryFailed.class, this::onRecoveryFailed)
+                .onSignal(PostStop.class, s -> onStopped())
                 .onAnyMessage(m -> {
                     stash.stash(m);
                     return Behaviors.same();
@@ -275,14 +325,16 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
                     io.ringtrace.persistence.BootRecord.newBoot(tr.clock().clockName(), persistent.bootStartMs()),
                     getContext().getSystem().ignoreRef()));
         }
-        persistent.replyTo().tell(new Booted(tr.name(), pages, tr.lastBootInfo(), tr.clock()));
+        persistent.replyTo().tell(new Booted(tr.name(), pages, tr.lastBootInfo(), tr.clock(),
+                prev.isPresent() ? m.previous().events() : java.util.Optional.empty()));
         recovered.clear();
         return stash.unstashAll(this);
     }
 
     private Behavior<Command> onRecoveryFailed(RecoveryFailed m) {
         getContext().getLog().error("{}: recovery of the persistent buffer failed: {}", tr.name(), m.why());
-        persistent.replyTo().tell(new Booted(tr.name(), List.of(), "# Current\n", tr.clock()));
+        persistent.replyTo().tell(new Booted(tr.name(), List.of(), "# Current\n", tr.clock(),
+                java.util.Optional.empty()));
         return stash.unstashAll(this);
     }
 
@@ -557,6 +609,10 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
     }
 
     private Behavior<Command> onStopped() {
+        if (eventSaver != null) {
+            view.events().registry().removeApplicationEventListener(eventSaver);
+            eventSaver = null;
+        }
         for (ParkedRead r : parked) {
             r.replyTo().tell(new FsReply.Failed(Errno.ENODEV));
         }

@@ -67,10 +67,17 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
 
     /**
      * Creates a boot instance from a ready TraceArray (recovering it first when {@code persistent}
-     * is given). Reply: the instance, or null when the name is taken.
+     * is given). Its events are {@code events} (a backup's: those of the run that recorded its
+     * data), or the engine's registry when null. Reply: the instance, or null when the name is
+     * taken.
      */
     record CreateInstance(TraceArray array, TraceInstance.PersistentSetup persistent,
+                          io.ringtrace.protocol.event.EventRegistry events,
                           ActorRef<InstanceCreated> replyTo) implements Command {
+
+        CreateInstance(TraceArray array, TraceInstance.PersistentSetup persistent, ActorRef<InstanceCreated> replyTo) {
+            this(array, persistent, null, replyTo);
+        }
     }
 
     record InstanceCreated(ActorRef<TraceInstance.Command> ref) {
@@ -520,7 +527,8 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
             m.replyTo().tell(new InstanceCreated(null));
             return this;
         }
-        m.replyTo().tell(new InstanceCreated(spawnInstance(m.array(), m.persistent())));
+        m.replyTo().tell(new InstanceCreated(spawnInstance(m.array(), m.persistent(),
+                m.events() != null ? m.events() : engine.registry())));
         return this;
     }
 
@@ -533,11 +541,12 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
     }
 
     private ActorRef<TraceInstance.Command> spawnInstance(TraceArray array) {
-        return spawnInstance(array, null);
+        return spawnInstance(array, null, engine.registry());
     }
 
-    private ActorRef<TraceInstance.Command> spawnInstance(TraceArray array, TraceInstance.PersistentSetup persistent) {
-        InstanceView view = engine.newView(array, views.get(""));
+    private ActorRef<TraceInstance.Command> spawnInstance(TraceArray array, TraceInstance.PersistentSetup persistent,
+                                                          io.ringtrace.protocol.event.EventRegistry events) {
+        InstanceView view = engine.newView(array, views.get(""), events);
         ActorRef<TraceInstance.Command> ref = getContext().spawnAnonymous(
                 TraceInstance.create(array, view, getContext().getSelf(), persistent));
         instances.put(array.name(), ref);

@@ -1,6 +1,11 @@
 package io.ringtrace.persistence;
 
 import io.ringtrace.protocol.CborSerializable;
+import io.ringtrace.protocol.event.EventSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -19,7 +24,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 /**
  * The persistent metadata of one persistent instance: the kernel's range meta
  * ({@code ring_buffer_meta}, here the {@link Geometry}) and scratch area ({@code trace_scratch},
- * here the {@link BootRecord} of the boot that recorded the data: boot id, clock, start time).
+ * here the {@link BootRecord} of the boot that recorded the data: boot id, clock, start time), and
+ * the application event specs of that boot ({@link EventSpec}: ids are given out per run, so the
+ * data decodes only with the events of the run that recorded it; the kernel's events have fixed
+ * ids and are not saved).
  *
  * <p>Boot sequence for the owning instance:
  * <ol>
@@ -33,6 +41,14 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *       recovered, or when update_last_data clears LAST_BOOT); {@link SetClock} when
  *       {@code trace_clock} changes while the data is this boot's.</li>
  * </ol>
+ *
+ * <p>Application events: the instance sends {@link DefineEvents} with the events registered before
+ * it started and then with each one as it is registered, and waits for the answer before the
+ * registration returns. This actor keeps them as this run's events; while the data is this run's
+ * (after a {@link RecordBoot} of this run) new ones are persisted ({@link EventsDefined}) before
+ * the answer, so a page holding an event is never in the journal without the event's spec. While
+ * the data is still a previous run's (LAST_BOOT) nothing is persisted: that run's specs stay, and
+ * this run's go into the journal with the {@link BootRecorded} that makes the data this run's.
  */
 public final class PersistentInstanceMeta
         extends EventSourcedBehavior<PersistentInstanceMeta.Command, PersistentInstanceMeta.Event, PersistentInstanceMeta.MetaState> {
@@ -70,8 +86,15 @@ public final class PersistentInstanceMeta
         }
     }
 
-    /** Records that the data is now this boot's. */
+    /** Records that the data is now this boot's (with this run's application events). */
     public record RecordBoot(BootRecord boot, ActorRef<Done> replyTo) implements Command {
+    }
+
+    /**
+     * Application events of this run (registered before the instance started, or just now).
+     * Replies once they are in the journal when the data is this run's, at once otherwise.
+     */
+    public record DefineEvents(List<EventSpec> events, ActorRef<Done> replyTo) implements Command {
     }
 
     /** Records the clock of the current boot record (no-op when there is none). */
@@ -82,8 +105,14 @@ public final class PersistentInstanceMeta
     public record GetPrevious(ActorRef<PreviousBoot> replyTo) implements Command {
     }
 
-    /** Answer to {@link GetPrevious}: empty on the first boot or after a geometry mismatch. */
-    public record PreviousBoot(Optional<BootRecord> boot) {
+    /**
+     * Answer to {@link GetPrevious}: empty on the first boot or after a geometry mismatch.
+     *
+     * @param boot   the boot that recorded the data found at start
+     * @param events that boot's application events; empty also when the data was saved by a
+     *               version of ringtrace that did not save them (decode with the live registry)
+     */
+    public record PreviousBoot(Optional<BootRecord> boot, Optional<List<EventSpec>> events) {
     }
 
     /** Asks for the stored state now. */
@@ -104,8 +133,15 @@ public final class PersistentInstanceMeta
     public record MetaReset(Geometry geometry, String mismatch) implements Event {
     }
 
-    /** The data is now recorded by {@code boot}. */
-    public record BootRecorded(BootRecord boot) implements Event {
+    /**
+     * The data is now recorded by {@code boot}, whose application events so far are
+     * {@code events} (null in records of versions that did not save them).
+     */
+    public record BootRecorded(BootRecord boot, List<EventSpec> events) implements Event {
+    }
+
+    /** Application events registered by the boot that records the data, after its {@link BootRecorded}. */
+    public record EventsDefined(List<EventSpec> events) implements Event {
     }
 
     /** The current boot record's clock changed. */
@@ -117,9 +153,17 @@ public final class PersistentInstanceMeta
      *
      * @param geometry the region geometry, null before the first {@link CheckGeometry}
      * @param boot     the boot that recorded the data, null when none is known
+     * @param events   the application events of that boot; null when none is known or the data
+     *                 was saved by a version that did not save them
      */
-    public record MetaState(Geometry geometry, BootRecord boot) implements CborSerializable {
-        static final MetaState EMPTY = new MetaState(null, null);
+    public record MetaState(Geometry geometry, BootRecord boot, List<EventSpec> events) implements CborSerializable {
+        static final MetaState EMPTY = new MetaState(null, null, null);
+
+        MetaState withEvents(List<EventSpec> more) {
+            List<EventSpec> all = new ArrayList<>(events == null ? List.of() : events);
+            all.addAll(more);
+            return new MetaState(geometry, boot, List.copyOf(all));
+        }
     }
 
     // ---------------------------------------------------------------- creation
@@ -137,6 +181,12 @@ public final class PersistentInstanceMeta
     private final ActorContext<Command> ctx;
     /** The boot record found at start; what {@link GetPrevious} answers. */
     private BootRecord previous;
+    /** Its application events (null: not saved). */
+    private List<EventSpec> previousEvents;
+    /** This run's application events by {@code system:name} (not persisted as such). */
+    private final Map<String, EventSpec> thisRun = new LinkedHashMap<>();
+    /** True once a {@link RecordBoot} of this run is persisted: the data is this run's. */
+    private boolean dataIsThisRun;
 
     private PersistentInstanceMeta(PersistenceId id, ActorContext<Command> ctx) {
         super(id);
@@ -161,6 +211,7 @@ public final class PersistentInstanceMeta
                 .onCommand(CheckGeometry.class, this::onCheckGeometry)
                 .onCommand(RecordBoot.class, this::onRecordBoot)
                 .onCommand(SetClock.class, this::onSetClock)
+                .onCommand(DefineEvents.class, this::onDefineEvents)
                 .onCommand(GetPrevious.class, this::onGetPrevious)
                 .onCommand(GetState.class, this::onGetState)
                 .build();
@@ -179,13 +230,33 @@ public final class PersistentInstanceMeta
         ctx.getLog().warn("{}: Ring buffer boot meta mismatch of {} (stored {}, now {})",
                 persistenceId().id(), mismatch, stored.get(), check.geometry());
         return Effect().persist(new MetaReset(check.geometry(), mismatch))
-                .thenRun(s -> previous = null)
+                .thenRun(s -> {
+                    previous = null;
+                    previousEvents = null;
+                })
                 .thenReply(check.replyTo(), s -> new GeometryChecked(mismatch, stored));
     }
 
     private Effect<Event, MetaState> onRecordBoot(MetaState state, RecordBoot record) {
-        return Effect().persist(new BootRecorded(record.boot()))
+        return Effect().persist(new BootRecorded(record.boot(), List.copyOf(thisRun.values())))
+                .thenRun(s -> dataIsThisRun = true)
                 .thenReply(record.replyTo(), s -> Done.getInstance());
+    }
+
+    private Effect<Event, MetaState> onDefineEvents(MetaState state, DefineEvents define) {
+        List<EventSpec> added = new ArrayList<>();
+        for (EventSpec e : define.events()) {
+            String key = e.system() + ":" + e.name();
+            if (!e.equals(thisRun.get(key))) {
+                thisRun.put(key, e);
+                added.add(e);
+            }
+        }
+        if (added.isEmpty() || !dataIsThisRun) {
+            return Effect().reply(define.replyTo(), Done.getInstance());
+        }
+        return Effect().persist(new EventsDefined(List.copyOf(added)))
+                .thenReply(define.replyTo(), s -> Done.getInstance());
     }
 
     private Effect<Event, MetaState> onSetClock(MetaState state, SetClock set) {
@@ -197,7 +268,8 @@ public final class PersistentInstanceMeta
     }
 
     private Effect<Event, MetaState> onGetPrevious(MetaState state, GetPrevious get) {
-        return Effect().reply(get.replyTo(), new PreviousBoot(Optional.ofNullable(previous)));
+        return Effect().reply(get.replyTo(), new PreviousBoot(Optional.ofNullable(previous),
+                Optional.ofNullable(previous == null ? null : previousEvents)));
     }
 
     private Effect<Event, MetaState> onGetState(MetaState state, GetState get) {
@@ -209,11 +281,12 @@ public final class PersistentInstanceMeta
     @Override
     public EventHandler<MetaState, Event> eventHandler() {
         return newEventHandlerBuilder().forAnyState()
-                .onEvent(GeometryRecorded.class, (state, e) -> new MetaState(e.geometry(), state.boot()))
-                .onEvent(MetaReset.class, (state, e) -> new MetaState(e.geometry(), null))
-                .onEvent(BootRecorded.class, (state, e) -> new MetaState(state.geometry(), e.boot()))
+                .onEvent(GeometryRecorded.class, (state, e) -> new MetaState(e.geometry(), state.boot(), state.events()))
+                .onEvent(MetaReset.class, (state, e) -> new MetaState(e.geometry(), null, null))
+                .onEvent(BootRecorded.class, (state, e) -> new MetaState(state.geometry(), e.boot(), e.events()))
+                .onEvent(EventsDefined.class, (state, e) -> state.withEvents(e.events()))
                 .onEvent(ClockSet.class, (state, e) -> new MetaState(state.geometry(),
-                        state.boot() == null ? null : state.boot().withClock(e.clock())))
+                        state.boot() == null ? null : state.boot().withClock(e.clock()), state.events()))
                 .build();
     }
 
@@ -222,7 +295,10 @@ public final class PersistentInstanceMeta
     @Override
     public SignalHandler<MetaState> signalHandler() {
         return newSignalHandlerBuilder()
-                .onSignal(RecoveryCompleted.instance(), state -> previous = state.boot())
+                .onSignal(RecoveryCompleted.instance(), state -> {
+                    previous = state.boot();
+                    previousEvents = state.events();
+                })
                 .build();
     }
 }

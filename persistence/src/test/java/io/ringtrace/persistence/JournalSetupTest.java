@@ -104,8 +104,11 @@ class JournalSetupTest {
             assertEquals(reset, serialization.deserialize(serialization.serialize(reset).get(),
                     serializer.identifier(), Serializers.manifestFor(serializer, reset)).get());
 
+            var registry = io.ringtrace.protocol.event.EventRegistry.createDefault();
+            var spec = io.ringtrace.protocol.event.EventSpec.of(
+                    registry.define("app", "ev").u8("a").string("s").chars("c", 3).register());
             var meta = new PersistentInstanceMeta.MetaState(new Geometry(1 << 20, 2, 4096),
-                    new BootRecord("b", "local", 5));
+                    new BootRecord("b", "local", 5), java.util.List.of(spec));
             assertEquals(meta, serialization.deserialize(serialization.serialize(meta).get(),
                     serializer.identifier(), Serializers.manifestFor(serializer, meta)).get());
         } finally {

@@ -11,17 +11,26 @@ import com.typesafe.config.Config;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.ringtrace.protocol.event.EventRegistry;
+import io.ringtrace.protocol.event.EventSpec;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The instance metadata (range geometry and boot record) across restarts. */
+/** The instance metadata (range geometry, boot record, application events) across restarts. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PersistentInstanceMetaTest {
 
@@ -50,6 +59,24 @@ class PersistentInstanceMetaTest {
         TestProbe<Done> probe = kit.createTestProbe();
         meta.tell(new PersistentInstanceMeta.RecordBoot(boot, probe.ref()));
         probe.expectMessage(WAIT, Done.getInstance());
+    }
+
+    private static void define(ActorTestKit kit, ActorRef<PersistentInstanceMeta.Command> meta, EventSpec... specs) {
+        TestProbe<Done> probe = kit.createTestProbe();
+        meta.tell(new PersistentInstanceMeta.DefineEvents(List.of(specs), probe.ref()));
+        probe.expectMessage(WAIT, Done.getInstance());
+    }
+
+    private static Optional<List<EventSpec>> previousEvents(ActorTestKit kit,
+            ActorRef<PersistentInstanceMeta.Command> meta) {
+        TestProbe<PersistentInstanceMeta.PreviousBoot> probe = kit.createTestProbe();
+        meta.tell(new PersistentInstanceMeta.GetPrevious(probe.ref()));
+        return probe.expectMessageClass(PersistentInstanceMeta.PreviousBoot.class, WAIT).events();
+    }
+
+    /** A run's application event: ids are given in registration order, from 4096. */
+    private static EventSpec spec(EventRegistry registry, String name) {
+        return EventSpec.of(registry.define("app", name).u32("x").register());
     }
 
     private static void setClock(ActorTestKit kit, ActorRef<PersistentInstanceMeta.Command> meta, String clock) {
@@ -120,7 +147,7 @@ class PersistentInstanceMetaTest {
             assertTrue(checked.mustReset());
             assertEquals("Ring buffer boot meta mismatch of cpus", checked.message());
             assertEquals(Optional.empty(), previous(second, meta));
-            assertEquals(new PersistentInstanceMeta.MetaState(fourCpus, null), state(second, meta));
+            assertEquals(new PersistentInstanceMeta.MetaState(fourCpus, null, null), state(second, meta));
         } finally {
             second.shutdownTestKit();
         }
@@ -131,6 +158,83 @@ class PersistentInstanceMetaTest {
             assertEquals(Optional.empty(), previous(third, meta));
         } finally {
             third.shutdownTestKit();
+        }
+    }
+
+    @Test
+    void applicationEventsAreSavedWithTheBootThatRecordsTheData(@TempDir Path dir) {
+        Config cfg = config(dir, "");
+        EventRegistry run1 = EventRegistry.createDefault();
+        EventSpec a = spec(run1, "a");
+        EventSpec b = spec(run1, "b");
+        ActorTestKit first = start("first", cfg);
+        try {
+            ActorRef<PersistentInstanceMeta.Command> meta = first.spawn(PersistentInstanceMeta.create("ev"), "meta");
+            check(first, meta, GEOMETRY);
+            define(first, meta, a);
+            assertEquals(null, state(first, meta).events(), "no data of this run yet: nothing saved");
+            record(first, meta, new BootRecord("boot-1", "local", 1));
+            assertEquals(List.of(a), state(first, meta).events(), "saved with the boot record");
+            define(first, meta, b);
+            define(first, meta, a);
+            assertEquals(List.of(a, b), state(first, meta).events(), "saved before the answer, once");
+        } finally {
+            first.shutdownTestKit();
+        }
+        EventRegistry run2 = EventRegistry.createDefault();
+        EventSpec c = spec(run2, "c");
+        assertEquals(a.id(), c.id());
+        ActorTestKit second = start("second", cfg);
+        try {
+            ActorRef<PersistentInstanceMeta.Command> meta = second.spawn(PersistentInstanceMeta.create("ev"), "meta");
+            check(second, meta, GEOMETRY);
+            assertEquals(Optional.of(List.of(a, b)), previousEvents(second, meta));
+            define(second, meta, c);
+            assertEquals(List.of(a, b), state(second, meta).events(),
+                    "the data is still run 1's (LAST_BOOT): run 2's events are not saved over its events");
+        } finally {
+            second.shutdownTestKit();
+        }
+        ActorTestKit third = start("third", cfg);
+        try {
+            ActorRef<PersistentInstanceMeta.Command> meta = third.spawn(PersistentInstanceMeta.create("ev"), "meta");
+            check(third, meta, GEOMETRY);
+            assertEquals(Optional.of(List.of(a, b)), previousEvents(third, meta));
+            define(third, meta, c);
+            record(third, meta, new BootRecord("boot-3", "local", 3));
+            assertEquals(Optional.of(List.of(a, b)), previousEvents(third, meta), "fixed for the whole run");
+        } finally {
+            third.shutdownTestKit();
+        }
+        ActorTestKit fourth = start("fourth", cfg);
+        try {
+            ActorRef<PersistentInstanceMeta.Command> meta = fourth.spawn(PersistentInstanceMeta.create("ev"), "meta");
+            assertEquals(Optional.of(List.of(c)), previousEvents(fourth, meta));
+        } finally {
+            fourth.shutdownTestKit();
+        }
+    }
+
+    @Test
+    void recordsOfAVersionThatDidNotSaveEventsHaveNone(@TempDir Path dir) throws Exception {
+        ActorTestKit kit = start("older", config(dir, ""));
+        try {
+            // The CBOR an older version wrote: the same records without the events field.
+            var mapper = JacksonObjectMapperProvider.get(kit.system()).getOrCreate("jackson-cbor", Optional.empty());
+            Serialization serialization = SerializationExtension.get(kit.system());
+            BootRecord boot = new BootRecord("old", "local", 5);
+            var recorded = new PersistentInstanceMeta.BootRecorded(boot, List.of());
+            Serializer serializer = serialization.findSerializerFor(recorded);
+            byte[] oldRecord = mapper.writeValueAsBytes(Map.of("boot", boot));
+            var back = (PersistentInstanceMeta.BootRecorded) serialization.deserialize(oldRecord,
+                    serializer.identifier(), Serializers.manifestFor(serializer, recorded)).get();
+            assertEquals(new PersistentInstanceMeta.BootRecorded(boot, null), back);
+            var state = new PersistentInstanceMeta.MetaState(GEOMETRY, boot, List.of());
+            byte[] oldSnapshot = mapper.writeValueAsBytes(Map.of("geometry", GEOMETRY, "boot", boot));
+            assertEquals(new PersistentInstanceMeta.MetaState(GEOMETRY, boot, null), serialization.deserialize(
+                    oldSnapshot, serializer.identifier(), Serializers.manifestFor(serializer, state)).get());
+        } finally {
+            kit.shutdownTestKit();
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Every event type the engine knows (the kernel's {@code ftrace_events} list and event id table).
@@ -16,6 +17,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * ({@code ftrace/print} 5, {@code ftrace/raw_data} 19, {@code irq} 219..225, {@code sched}
  * 355..380). Applications add their own with {@link #define}; they get ids from
  * {@link #FIRST_DYNAMIC_ID} up, skipping ids in use.
+ *
+ * <p>A registry can also be rebuilt as another run had it: {@link #withSaved} takes the built-in
+ * events plus the {@link EventSpec}s a persistent instance saved of that run's application events,
+ * with their ids of that run, so that its recorded data decodes as that run printed it.
  *
  * <p>Order: {@link #events()} lists events in registration order. The built-ins are registered in
  * ascending id order, which is the order the kernel assigns ids in and the order an instance's
@@ -36,6 +41,9 @@ public final class EventRegistry {
     private volatile EventType[] table = new EventType[0];
     private final Map<String, EventType> byName = new ConcurrentHashMap<>();
     private int nextDynamicId = FIRST_DYNAMIC_ID;
+    /** Application events (defined, or restored from specs), in registration order. */
+    private final CopyOnWriteArrayList<EventType> application = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Consumer<EventType>> applicationListeners = new CopyOnWriteArrayList<>();
 
     /** An empty registry (no built-in events). */
     public EventRegistry() {
@@ -56,30 +64,83 @@ public final class EventRegistry {
         return new EventDefinition(this, system, name);
     }
 
-    /** Registers a definition with a fresh dynamic id. */
-    synchronized EventType register(EventDefinition def) {
+    /**
+     * A registry as the run that saved {@code saved} had it: the built-in events, then each saved
+     * application event with its saved id. A spec whose name or id is taken (by a built-in event
+     * of this version, or an earlier spec) is left out and reported to {@code conflicts}.
+     */
+    public static EventRegistry withSaved(List<EventSpec> saved, Consumer<String> conflicts) {
+        EventRegistry r = createDefault();
+        for (EventSpec spec : saved) {
+            try {
+                r.restore(spec);
+            } catch (IllegalArgumentException e) {
+                conflicts.accept(spec.system() + ":" + spec.name() + " (id " + spec.id() + "): " + e.getMessage());
+            }
+        }
+        return r;
+    }
+
+    /** Registers the application event {@code spec} describes, with its id. */
+    public synchronized EventType restore(EventSpec spec) {
+        if (spec.id() < FIRST_DYNAMIC_ID) {
+            throw new IllegalArgumentException("event id " + spec.id() + " is not an application event's");
+        }
+        checkFree(spec.id(), spec.system(), spec.name());
+        EventType t = spec.toType();
+        add(t);
+        application.add(t);
+        return t;
+    }
+
+    /**
+     * Registers a definition with a fresh dynamic id, then tells the application event listeners
+     * (on the calling thread, after the event is visible to lookups).
+     */
+    EventType register(EventDefinition def) {
+        EventType t = registerDynamic(def);
+        for (Consumer<EventType> l : applicationListeners) {
+            l.accept(t);
+        }
+        return t;
+    }
+
+    private synchronized EventType registerDynamic(EventDefinition def) {
         while (byId.containsKey(nextDynamicId)) {
             nextDynamicId++;
         }
         if (nextDynamicId > MAX_ID) {
             throw new IllegalStateException("no event id left");
         }
-        return register(def, nextDynamicId++);
+        EventType t = register(def, nextDynamicId++);
+        application.add(t);
+        return t;
     }
 
     /** Registers a definition with a fixed id (built-in events keep the kernel's ids). */
     synchronized EventType register(EventDefinition def, int id) {
+        checkFree(id, def.system(), def.name());
+        EventType t = def.build(id);
+        add(t);
+        return t;
+    }
+
+    private void checkFree(int id, String system, String name) {
         if (id <= 0 || id > MAX_ID) {
             throw new IllegalArgumentException("event id " + id);
         }
-        String key = key(def.system(), def.name());
+        String key = key(system, name);
         if (byName.containsKey(key)) {
             throw new IllegalArgumentException("event exists: " + key);
         }
         if (byId.containsKey(id)) {
             throw new IllegalArgumentException("event id in use: " + id);
         }
-        EventType t = def.build(id);
+    }
+
+    /** Makes {@code t} visible to lookups (caller holds the lock and checked it is free). */
+    private void add(EventType t) {
+        int id = t.id();
         byId.put(id, t);
         EventType[] tb = table;
         if (id >= tb.length) {
@@ -89,9 +150,27 @@ public final class EventRegistry {
         }
         tb[id] = t;
         table = tb;
-        byName.put(key, t);
+        byName.put(key(t.system(), t.name()), t);
         ordered.add(t);
-        return t;
+    }
+
+    /** The application events (not built in), in registration order (a snapshot). */
+    public List<EventType> applicationEvents() {
+        return List.copyOf(application);
+    }
+
+    /**
+     * Calls {@code listener} with every application event registered from now on, on the
+     * registering thread, before {@code register()} returns (so before the event can be
+     * recorded). An event registered while the listener is being added may be reported and also
+     * be in {@link #applicationEvents()} read afterwards.
+     */
+    public void addApplicationEventListener(Consumer<EventType> listener) {
+        applicationListeners.add(listener);
+    }
+
+    public void removeApplicationEventListener(Consumer<EventType> listener) {
+        applicationListeners.remove(listener);
     }
 
     /** The event with this id ({@code common_type}), or null. */
