@@ -306,7 +306,7 @@ public final class EventRecorder implements FilterContext {
     }
 
     /** A number into a field of {@link EventType#numberLayout()} form (offset << 8 | size). */
-    private static void putField(byte[] p, int off, int slot, long v) {
+    static void putField(byte[] p, int off, int slot, long v) {
         int o = off + (slot >>> 8);
         int size = slot & 0xff;
         if (size == 8) {

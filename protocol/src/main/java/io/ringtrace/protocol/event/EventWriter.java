@@ -129,7 +129,7 @@ public final class EventWriter {
             return false;
         }
         byte[] p = header(r, off, 1);
-        put(p, off, slot0, v0);
+        EventRecorder.putField(p, off, slot0, v0);
         r.commit();
         rec.noteRecorded(cpu);
         return true;
@@ -146,8 +146,8 @@ public final class EventWriter {
             return false;
         }
         byte[] p = header(r, off, 2);
-        put(p, off, slot0, v0);
-        put(p, off, slot1, v1);
+        EventRecorder.putField(p, off, slot0, v0);
+        EventRecorder.putField(p, off, slot1, v1);
         r.commit();
         rec.noteRecorded(cpu);
         return true;
@@ -163,9 +163,9 @@ public final class EventWriter {
             return false;
         }
         byte[] p = header(r, off, 3);
-        put(p, off, slot0, v0);
-        put(p, off, slot1, v1);
-        put(p, off, slot2, v2);
+        EventRecorder.putField(p, off, slot0, v0);
+        EventRecorder.putField(p, off, slot1, v1);
+        EventRecorder.putField(p, off, slot2, v2);
         r.commit();
         rec.noteRecorded(cpu);
         return true;
@@ -181,10 +181,10 @@ public final class EventWriter {
             return false;
         }
         byte[] p = header(r, off, 4);
-        put(p, off, slot0, v0);
-        put(p, off, slot1, v1);
-        put(p, off, slot2, v2);
-        put(p, off, slot3, v3);
+        EventRecorder.putField(p, off, slot0, v0);
+        EventRecorder.putField(p, off, slot1, v1);
+        EventRecorder.putField(p, off, slot2, v2);
+        EventRecorder.putField(p, off, slot3, v3);
         r.commit();
         rec.noteRecorded(cpu);
         return true;
@@ -241,19 +241,5 @@ public final class EventWriter {
             }
         }
         return p;
-    }
-
-    private static void put(byte[] p, int off, int slot, long v) {
-        int o = off + (slot >>> 8);
-        int s = slot & 0xff;
-        if (s == 8) {
-            PageFormat.putLong(p, o, v);
-        } else if (s == 4) {
-            PageFormat.putInt(p, o, (int) v);
-        } else if (s == 2) {
-            PageFormat.putShort(p, o, (int) v);
-        } else {
-            p[o] = (byte) v;
-        }
     }
 }

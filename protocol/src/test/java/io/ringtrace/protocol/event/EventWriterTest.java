@@ -8,12 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringtrace.protocol.TraceClock;
-import io.ringtrace.protocol.ring.EventCursor;
-import io.ringtrace.protocol.ring.RingBuffer;
 import io.ringtrace.protocol.ring.TraceBuffer;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -39,14 +36,7 @@ class EventWriterTest {
         final EventSet in1 = new EventSet(registry, buf1, new ErrorLog());
 
         List<byte[]> payloads(TraceBuffer b, int cpu) {
-            RingBuffer ring = b.cpu(cpu);
-            EventCursor c = new EventCursor();
-            List<byte[]> out = new ArrayList<>();
-            while (ring.peek(c)) {
-                out.add(Arrays.copyOfRange(c.data, c.offset, c.offset + c.length));
-                ring.consume();
-            }
-            return out;
+            return InPlaceRecordTest.consumePayloads(b.cpu(cpu));
         }
     }
 

@@ -32,15 +32,19 @@ class InPlaceRecordTest {
         }
 
         List<byte[]> payloads(int cpu) {
-            RingBuffer ring = buffer.cpu(cpu);
-            EventCursor c = new EventCursor();
-            List<byte[]> out = new ArrayList<>();
-            while (ring.peek(c)) {
-                out.add(Arrays.copyOfRange(c.data, c.offset, c.offset + c.length));
-                ring.consume();
-            }
-            return out;
+            return consumePayloads(buffer.cpu(cpu));
         }
+    }
+
+    /** Consumes every event of {@code ring} and returns their payloads, oldest first. */
+    static List<byte[]> consumePayloads(RingBuffer ring) {
+        EventCursor c = new EventCursor();
+        List<byte[]> out = new ArrayList<>();
+        while (ring.peek(c)) {
+            out.add(Arrays.copyOfRange(c.data, c.offset, c.offset + c.length));
+            ring.consume();
+        }
+        return out;
     }
 
     private static EventType numbers(EventRegistry r) {
