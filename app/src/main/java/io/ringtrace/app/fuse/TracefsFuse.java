@@ -53,8 +53,12 @@ public final class TracefsFuse extends FuseStubFS {
     static final int FI_NONSEEKABLE = 8;
     /** How long one wait of a blocked read lasts before it looks at interrupts and flags again. */
     private static final long READ_SLICE_MS = 50;
-    /** How long rmdir waits for the RELEASE of files that were already closed (S5). */
-    private static final long RELEASE_GRACE_MS = 200;
+    /**
+     * How long rmdir waits for the RELEASE of files that were already closed (S5). Only a file
+     * flushed and not yet released is waited for; 200 ms was too short on a loaded 2-CPU machine
+     * (FuseShellTest.closeThenRmdirIsNeverBusy saw EBUSY once in 100 close-then-rmdir rounds).
+     */
+    private static final long RELEASE_GRACE_MS = 1000;
 
     private final TraceFs fs;
     private final LibFuseExtra extra;
@@ -68,7 +72,10 @@ public final class TracefsFuse extends FuseStubFS {
 
     /** One open file: the engine's handle plus what the FUSE side keeps between callbacks. */
     private static final class OpenHandle {
-        final TraceFs.Handle handle;
+        /** Replaced when a read goes back to an earlier offset (the file is opened again). */
+        TraceFs.Handle handle;
+        final String rel;
+        final Caller caller;
         final String instance;
         /** The flags of the open; a read's fi.flags may differ after fcntl(F_SETFL). */
         final int openFlags;
@@ -81,9 +88,13 @@ public final class TracefsFuse extends FuseStubFS {
         byte[] carry;
         int carryPos;
         volatile boolean flushed;
+        /** The file offset the next sequential read starts at (files other than the pipes). */
+        long pos;
 
-        OpenHandle(TraceFs.Handle handle, String instance, int openFlags, boolean pipe) {
+        OpenHandle(TraceFs.Handle handle, String rel, Caller caller, String instance, int openFlags, boolean pipe) {
             this.handle = handle;
+            this.rel = rel;
+            this.caller = caller;
             this.instance = instance;
             this.openFlags = openFlags;
             this.pipe = pipe;
@@ -346,10 +357,11 @@ public final class TracefsFuse extends FuseStubFS {
         return guard("open", () -> {
             String rel = rel(path);
             int flags = fi.flags.get();
-            TraceFs.Handle h = fs.open(rel, flags, caller());
+            Caller caller = caller();
+            TraceFs.Handle h = fs.open(rel, flags, caller);
             boolean pipe = rel.endsWith("trace_pipe") || rel.endsWith("trace_pipe_raw");
             long fh = nextFh.getAndIncrement();
-            files.put(fh, new OpenHandle(h, instanceOf(rel), flags, pipe));
+            files.put(fh, new OpenHandle(h, rel, caller, instanceOf(rel), flags, pipe));
             fi.fh.set(fh);
             setFileBits(fi, pipe);
             return 0;
@@ -385,11 +397,64 @@ public final class TracefsFuse extends FuseStubFS {
                 }
             }
             try {
-                return readLocked(h, buf, (int) Math.min(size, Integer.MAX_VALUE), fi);
+                if (h.pipe) {
+                    return readLocked(h, buf, (int) Math.min(size, Integer.MAX_VALUE), fi);
+                }
+                if (offset != h.pos) {
+                    seek(h, offset);
+                    if (h.pos != offset) {
+                        return 0; // beyond the end
+                    }
+                }
+                int n = readLocked(h, buf, (int) Math.min(size, Integer.MAX_VALUE), fi);
+                if (n > 0) {
+                    h.pos += n;
+                }
+                return n;
             } finally {
                 h.readLock.unlock();
             }
         });
+    }
+
+    /**
+     * A read at another offset than where the last one ended (pread, or lseek then read), as
+     * seq_file serves it: going back opens the file again (its text is made anew, as the kernel's
+     * seq_file traverses from the start), then the bytes up to {@code offset} are read and dropped.
+     * The pipes are not seekable (FOPEN_NONSEEKABLE) and never come here. Read lock held.
+     */
+    private void seek(OpenHandle h, long offset) throws ErrnoException {
+        if (offset < h.pos) {
+            TraceFs.Handle again = fs.open(h.rel, h.openFlags & ~(OpenFlags.O_TRUNC | OpenFlags.O_APPEND), h.caller);
+            h.handle.close();
+            h.handle = again;
+            h.pending = null;
+            h.carry = null;
+            h.pos = 0;
+        }
+        while (h.pos < offset) {
+            int want = (int) Math.min(offset - h.pos, 1 << 16);
+            int n;
+            if (h.carry != null) {
+                n = Math.min(want, h.carry.length - h.carryPos);
+                h.carryPos += n;
+                if (h.carryPos >= h.carry.length) {
+                    h.carry = null;
+                }
+            } else {
+                byte[] skipped = h.handle.read(want);
+                n = skipped.length;
+                if (n > want) { // (the engine may answer more than asked: keep the rest)
+                    h.carry = skipped;
+                    h.carryPos = want;
+                    n = want;
+                }
+            }
+            if (n == 0) {
+                return; // end of file before offset
+            }
+            h.pos += n;
+        }
     }
 
     private int readLocked(OpenHandle h, Pointer buf, int size, FuseFileInfo fi) throws Exception {

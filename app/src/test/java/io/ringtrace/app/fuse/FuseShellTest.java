@@ -126,6 +126,44 @@ class FuseShellTest {
         assertEquals("ok\n", r.out(), r.toString());
     }
 
+    /**
+     * pread and lseek work on the text files as on the kernel's seq_file files (libtracefs reads
+     * events/header_page, seeks back to 0 and reads it again when trace-cmd extracts); the pipes
+     * are not seekable (ESPIPE). Expected values as this machine's 6.18 tracefs answered them.
+     */
+    @Test
+    void preadAndLseekWorkOnTextFilesAndThePipesAreNotSeekable() throws Exception {
+        FuseTestSupport.assumePython();
+        assertEquals(0, sh("mkdir instances/seek").rc());
+        FuseTestSupport.Result r = FuseTestSupport.run(List.of("python3", "-c", String.join("\n",
+                "import os",
+                "fd = os.open('instances/seek/trace_clock', os.O_RDONLY)",
+                "print(os.pread(fd, 10, 3), os.pread(fd, 10, 3))",
+                "os.lseek(fd, 2, 0); print(os.read(fd, 6))",
+                "os.lseek(fd, 0, 0); print(os.read(fd, 100))",
+                "print(os.read(fd, 100))",
+                "os.lseek(fd, 1000, 0); print(os.read(fd, 10))",
+                "p = os.open('instances/seek/trace_pipe', os.O_RDONLY | os.O_NONBLOCK)",
+                "for op in (lambda: os.pread(p, 10, 3), lambda: os.lseek(p, 0, 0)):",
+                "    try:",
+                "        op(); print('no error')",
+                "    except OSError as e:",
+                "        print('errno', e.errno)",
+                "h = os.open('events/header_page', os.O_RDONLY)",
+                "a = os.read(h, 4096); os.lseek(h, 0, 0); b = os.read(h, 4096); print(len(a), a == b)")),
+                mnt, Duration.ofSeconds(60));
+        assertEquals(String.join("\n",
+                "b'cal] globa' b'cal] globa'",
+                "b'ocal] '",
+                "b'[local] global counter uptime perf mono mono_raw boot tai x86-tsc\\n'",
+                "b''",
+                "b''",
+                "errno 29",
+                "errno 29",
+                "205 True", ""), r.out(), r.toString());
+        assertEquals(0, sh("rmdir instances/seek").rc());
+    }
+
     @Test
     void blockingCatOfTracePipeIsWokenByAMarkerAndCanBeKilled() throws Exception {
         assertEquals(0, sh("mkdir instances/pipe").rc());
