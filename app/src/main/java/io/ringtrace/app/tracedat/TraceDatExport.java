@@ -97,6 +97,7 @@ public final class TraceDatExport {
             }
         }
         b.savedCmdlines(src.read("saved_cmdlines"));
+        b.kallsyms(io.ringtrace.protocol.text.KernelSymbols.kallsyms());
         b.traceClock(src.read(base + "trace_clock"));
         if (!base.isEmpty()) {
             b.instanceName(instance);
