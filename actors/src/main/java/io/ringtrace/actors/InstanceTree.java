@@ -354,9 +354,12 @@ final class InstanceTree {
         };
     }
 
-    /** The CPU a write by {@code c} is recorded on: stable per process, like a task that stays put. */
+    /**
+     * The CPU a write by {@code c} is recorded on: the caller's own CPU when known (as the kernel
+     * records on the writer's CPU), else one stable per process, like a task that stays put.
+     */
     private int cpuOf(Caller c) {
-        return Math.floorMod(c.pid(), tr.cpus());
+        return Math.floorMod(c.cpu() >= 0 ? c.cpu() : c.pid(), tr.cpus());
     }
 
     /** Side effects of an option change beyond printing. */

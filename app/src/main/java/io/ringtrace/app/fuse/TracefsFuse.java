@@ -182,7 +182,22 @@ public final class TracefsFuse extends FuseStubFS {
         } catch (Exception e) {
             comm = "<...>";
         }
-        return new Caller(pid, comm);
+        return new Caller(pid, comm, cpuOf(pid));
+    }
+
+    /**
+     * The CPU process {@code pid} last ran on (field 39, processor, of /proc/PID/stat): the
+     * caller is inside its write(2), so that is the CPU it writes from. -1 when unreadable.
+     */
+    static int cpuOf(int pid) {
+        try {
+            String stat = Files.readString(Paths.get("/proc", Integer.toString(pid), "stat"), StandardCharsets.US_ASCII);
+            // fields after the comm, which is in parentheses and may hold spaces: state is field 3
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+            return Integer.parseInt(f[39 - 3]);
+        } catch (Exception e) {
+            return -1;
+        }
     }
 
     private void fill(FileStat st, Stat s) {

@@ -126,6 +126,22 @@ class FuseShellTest {
         assertEquals("ok\n", r.out(), r.toString());
     }
 
+    /** A marker written through the mount is recorded on the CPU its writer runs on, as the kernel does. */
+    @Test
+    void aMarkerIsRecordedOnTheWritersCpu() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2,
+                "needs 2 CPUs to pin writers to");
+        org.junit.jupiter.api.Assumptions.assumeTrue(FuseTestSupport.run(List.of("taskset", "-c", "0", "true"), mnt,
+                Duration.ofSeconds(10)).rc() == 0, "needs taskset");
+        FuseTestSupport.Result r = sh("mkdir instances/cpu && for c in 0 0 1 1 1 0; do"
+                + " taskset -c $c sh -c \"echo on-cpu-$c > instances/cpu/trace_marker\"; done"
+                + " && grep -o '\\[00[01]\\].*on-cpu-[01]' instances/cpu/trace | sed 's/].*on-cpu-/ /'"
+                + " && rmdir instances/cpu");
+        assertEquals(0, r.rc(), r.toString());
+        // (a CPU chosen by pid alternates with consecutive pids: this order cannot come from it)
+        assertEquals("[000 0\n[000 0\n[001 1\n[001 1\n[001 1\n[000 0\n", r.out(), r.toString());
+    }
+
     /**
      * pread and lseek work on the text files as on the kernel's seq_file files (libtracefs reads
      * events/header_page, seeks back to 0 and reads it again when trace-cmd extracts); the pipes
