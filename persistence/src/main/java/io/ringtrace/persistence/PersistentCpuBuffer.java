@@ -192,6 +192,15 @@ public final class PersistentCpuBuffer
     public record BufferReset(long seq) implements Event {
     }
 
+    /**
+     * The ring no longer holds the pages before {@code seq}: a consuming reader went past them
+     * (trace_pipe, extract), or the writer overwrote them. Their images are dropped, so a
+     * recovery brings back what the ring held, not pages already read out (the kernel's persistent
+     * ring likewise keeps only the pages from its head, and the reader page).
+     */
+    public record PagesConsumed(long seq) implements Event {
+    }
+
     // ---------------------------------------------------------------- state
 
     /** One journal entry not deleted yet: its sequence number, images, and how many are live. */
@@ -249,6 +258,18 @@ public final class PersistentCpuBuffer
                 while (pages.firstKey() <= highestSeq - limit) {
                     pages.pollFirstEntry().getValue().owner().live--;
                 }
+            }
+        }
+
+        /** The lowest page sequence held, or Long.MAX_VALUE when none. */
+        long firstSeq() {
+            return pages.isEmpty() ? Long.MAX_VALUE : pages.firstKey();
+        }
+
+        /** Drops the images of the pages before {@code seq}. */
+        void dropBelow(long seq) {
+            while (!pages.isEmpty() && pages.firstKey() < seq) {
+                pages.pollFirstEntry().getValue().owner().live--;
             }
         }
 
@@ -428,6 +449,8 @@ public final class PersistentCpuBuffer
     private long lastEntriesWritten;
     /** The ring's reset count at the last commit (a change means pages before resetSeq are gone). */
     private long lastResetCount;
+    /** The highest {@link PagesConsumed} mark persisted (persisted sequence numbers). */
+    private long consumedMark = -1;
     /** When the last commit started (System.nanoTime). */
     private long commitStarted;
     /** Highest journal sequence number seen by the event handler. */
@@ -571,7 +594,33 @@ public final class PersistentCpuBuffer
         List<Event> batch = new ArrayList<>(0);
         carryForward(state, batch);
         changedPages(state, batch);
+        consumedPages(state, batch);
         return batch;
+    }
+
+    /**
+     * A {@link PagesConsumed} when the ring's oldest page moved past what was persisted: read
+     * after the pages are copied, so pages of the batch the reader has finished meanwhile go too.
+     */
+    private void consumedPages(PageSet state, List<Event> batch) {
+        long head = ring.oldestPageSeq() + seqOffset;
+        if (head <= consumedMark) {
+            return;
+        }
+        // the lowest page the state will hold once the batch is applied (a reset clears before it)
+        long lowest = state.firstSeq();
+        for (Event e : batch) {
+            if (e instanceof BufferReset) {
+                lowest = Long.MAX_VALUE;
+            } else if (e instanceof PagesCommitted) {
+                for (long q : ((PagesCommitted) e).seqs()) {
+                    lowest = Math.min(lowest, q);
+                }
+            }
+        }
+        if (lowest < head) {
+            batch.add(new PagesConsumed(head));
+        }
     }
 
     /** Deletes the journal entries at the head that hold no live image, once they are enough. */
@@ -712,6 +761,7 @@ public final class PersistentCpuBuffer
         return newEventHandlerBuilder().forAnyState()
                 .onEvent(PagesCommitted.class, this::onPagesCommitted)
                 .onEvent(BufferReset.class, this::onBufferReset)
+                .onEvent(PagesConsumed.class, this::onPagesConsumed)
                 .build();
     }
 
@@ -737,6 +787,16 @@ public final class PersistentCpuBuffer
     private PageSet onBufferReset(PageSet state, BufferReset event) {
         state.clear(event.seq());
         state.append(entrySeqNr(), 0);
+        if (recovering) {
+            replayedEntries++;
+        }
+        return state;
+    }
+
+    private PageSet onPagesConsumed(PageSet state, PagesConsumed event) {
+        state.dropBelow(event.seq());
+        state.append(entrySeqNr(), 0);
+        consumedMark = Math.max(consumedMark, event.seq());
         if (recovering) {
             replayedEntries++;
         }

@@ -124,6 +124,50 @@ class PersistentCpuBufferJournalTest {
         }
     }
 
+    /**
+     * Pages a consuming reader went past are dropped from the journal at the next commit: a crash
+     * after it (here: the actor system stops without the buffer's final commit) does not bring
+     * back events already read out, only the page the reader is on and what follows.
+     */
+    @Test
+    void pagesReadOutDoNotComeBackAfterACrash(@TempDir Path dir) {
+        Config cfg = config(dir, FAST);
+        ActorTestKit kit = start("consumed", cfg);
+        List<String> kept;
+        try {
+            RingBuffer ring = ring(0, 16);
+            ActorRef<PersistentCpuBuffer.Command> buffer = kit.spawn(PersistentCpuBuffer.create("c", 0, ring), "cpu0");
+            recovered(kit, buffer);
+            for (int i = 0; i < 400; i++) { // several pages
+                write(ring, marker("old", i));
+            }
+            flush(kit, buffer); // committed while unread
+            io.ringtrace.protocol.ring.EventCursor c = new io.ringtrace.protocol.ring.EventCursor();
+            int read = 0;
+            while (ring.peek(c)) {
+                ring.consume();
+                read++;
+            }
+            assertEquals(400, read);
+            for (int i = 0; i < 200; i++) {
+                write(ring, marker("new", i));
+            }
+            flush(kit, buffer); // the commit that notes the read-out pages
+            kept = markersOf(copyPages(ring, ring.oldestPageSeq(), ring.writePageSeq()));
+            assertTrue(kept.contains(marker("new", 199)) && !kept.contains(marker("old", 0)), kept.toString());
+        } finally {
+            kit.shutdownTestKit(); // no Stop: what the journal holds is what a kill -9 leaves
+        }
+        ActorTestKit second = start("consumed-second", cfg);
+        try {
+            ActorRef<PersistentCpuBuffer.Command> buffer =
+                    second.spawn(PersistentCpuBuffer.create("c", 0, ring(0, 16)), "cpu0");
+            assertEquals(kept, markersOf(recovered(second, buffer).pages()));
+        } finally {
+            second.shutdownTestKit();
+        }
+    }
+
     /** Stands for the previous format's actor: any entries under the old persistence id. */
     private static final class OldFormat extends EventSourcedBehavior<String, Geometry, Integer> {
         OldFormat(String id) {
