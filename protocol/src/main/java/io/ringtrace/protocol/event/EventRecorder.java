@@ -200,7 +200,7 @@ public final class EventRecorder implements FilterContext {
      * committed; no staging copy. Instances with a filter, trigger, pid list or soft-disable get the
      * staged payload through {@link EventFile#handle}, as {@link #commit()} does.
      */
-    private boolean record(EventType type, int cpu, int n, long v0, long v1, long v2, long v3) {
+    boolean record(EventType type, int cpu, int n, long v0, long v1, long v2, long v3) {
         EventFile[] files = type.enabledFiles();
         if (files.length == 1) {
             // one instance wants it (the common case): kept small enough to inline

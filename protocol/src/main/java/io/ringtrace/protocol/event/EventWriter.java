@@ -120,71 +120,46 @@ public final class EventWriter {
 
     /** Records the event on {@code cpu} with its first field set. */
     public boolean recordOn(int cpu, long v0) {
-        RingBuffer r = fields >= 1 ? route(cpu) : null;
-        if (r == null) {
-            return rec.record(type, cpu, v0);
-        }
-        int off = r.reserve(size);
-        if (off < 0) {
-            return false;
-        }
-        byte[] p = header(r, off, 1);
-        EventRecorder.putField(p, off, slot0, v0);
-        r.commit();
-        rec.noteRecorded(cpu);
-        return true;
+        return recordOn(cpu, 1, v0, 0, 0, 0);
     }
 
     /** Records the event on {@code cpu} with its first two fields set. */
     public boolean recordOn(int cpu, long v0, long v1) {
-        RingBuffer r = fields >= 2 ? route(cpu) : null;
-        if (r == null) {
-            return rec.record(type, cpu, v0, v1);
-        }
-        int off = r.reserve(size);
-        if (off < 0) {
-            return false;
-        }
-        byte[] p = header(r, off, 2);
-        EventRecorder.putField(p, off, slot0, v0);
-        EventRecorder.putField(p, off, slot1, v1);
-        r.commit();
-        rec.noteRecorded(cpu);
-        return true;
+        return recordOn(cpu, 2, v0, v1, 0, 0);
     }
 
     public boolean recordOn(int cpu, long v0, long v1, long v2) {
-        RingBuffer r = fields >= 3 ? route(cpu) : null;
-        if (r == null) {
-            return rec.record(type, cpu, v0, v1, v2);
-        }
-        int off = r.reserve(size);
-        if (off < 0) {
-            return false;
-        }
-        byte[] p = header(r, off, 3);
-        EventRecorder.putField(p, off, slot0, v0);
-        EventRecorder.putField(p, off, slot1, v1);
-        EventRecorder.putField(p, off, slot2, v2);
-        r.commit();
-        rec.noteRecorded(cpu);
-        return true;
+        return recordOn(cpu, 3, v0, v1, v2, 0);
     }
 
     public boolean recordOn(int cpu, long v0, long v1, long v2, long v3) {
-        RingBuffer r = fields >= 4 ? route(cpu) : null;
+        return recordOn(cpu, 4, v0, v1, v2, v3);
+    }
+
+    /**
+     * The first {@code n} fields (n is a constant of each caller, so the unused stores fold away):
+     * into the cached ring, or through the recorder when the route is not plain.
+     */
+    private boolean recordOn(int cpu, int n, long v0, long v1, long v2, long v3) {
+        RingBuffer r = n <= fields ? route(cpu) : null;
         if (r == null) {
-            return rec.record(type, cpu, v0, v1, v2, v3);
+            return rec.record(type, cpu, n, v0, v1, v2, v3);
         }
         int off = r.reserve(size);
         if (off < 0) {
             return false;
         }
-        byte[] p = header(r, off, 4);
+        byte[] p = header(r, off, n);
         EventRecorder.putField(p, off, slot0, v0);
-        EventRecorder.putField(p, off, slot1, v1);
-        EventRecorder.putField(p, off, slot2, v2);
-        EventRecorder.putField(p, off, slot3, v3);
+        if (n > 1) {
+            EventRecorder.putField(p, off, slot1, v1);
+        }
+        if (n > 2) {
+            EventRecorder.putField(p, off, slot2, v2);
+        }
+        if (n > 3) {
+            EventRecorder.putField(p, off, slot3, v3);
+        }
         r.commit();
         rec.noteRecorded(cpu);
         return true;
