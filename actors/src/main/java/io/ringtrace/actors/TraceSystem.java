@@ -196,17 +196,9 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
                 .onMessage(CreateInstance.class, this::onCreateInstance)
                 .onMessage(AwaitBoot.class, this::onAwaitBoot)
                 .onMessageEquals(BootDone.INSTANCE, this::onBootDone)
-                .onMessage(GetEngine.class, m -> {
-                    m.replyTo().tell(engine);
-                    return this;
-                })
+                .onMessage(GetEngine.class, this::onGetEngine)
                 .onMessage(RemovalAnswered.class, m -> this)
-                .onSignal(org.apache.pekko.actor.typed.PostStop.class, s -> {
-                    if (dataDirLock != null) {
-                        dataDirLock.close();
-                    }
-                    return this;
-                })
+                .onSignal(org.apache.pekko.actor.typed.PostStop.class, this::onPostStop)
                 .build();
     }
 
@@ -216,27 +208,12 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
      * boot instance's name cannot come first, a read of the backup does not fail with ENOENT).
      */
     private Receive<Command> booting() {
-        // (the handlers return this, the running behaviour: here the state stays until BootDone)
         return newReceiveBuilder()
-                .onMessage(CreateInstance.class, m -> {
-                    onCreateInstance(m);
-                    return Behaviors.same();
-                })
-                .onMessage(AwaitBoot.class, m -> {
-                    onAwaitBoot(m);
-                    return Behaviors.same();
-                })
+                .onMessage(CreateInstance.class, this::onCreateInstance)
+                .onMessage(AwaitBoot.class, this::onAwaitBoot)
                 .onMessageEquals(BootDone.INSTANCE, this::onBootDone)
-                .onMessage(GetEngine.class, m -> {
-                    m.replyTo().tell(engine);
-                    return Behaviors.same();
-                })
-                .onSignal(org.apache.pekko.actor.typed.PostStop.class, s -> {
-                    if (dataDirLock != null) {
-                        dataDirLock.close();
-                    }
-                    return Behaviors.same();
-                })
+                .onMessage(GetEngine.class, this::onGetEngine)
+                .onSignal(org.apache.pekko.actor.typed.PostStop.class, this::onPostStop)
                 .onAnyMessage(m -> {
                     stash.stash(m);
                     return Behaviors.same();
@@ -509,7 +486,19 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
         } else {
             bootWaiters.add(m.replyTo());
         }
-        return this;
+        return Behaviors.same(); // (also while booting: the state stays)
+    }
+
+    private Behavior<Command> onGetEngine(GetEngine m) {
+        m.replyTo().tell(engine);
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onPostStop(org.apache.pekko.actor.typed.PostStop s) {
+        if (dataDirLock != null) {
+            dataDirLock.close();
+        }
+        return Behaviors.same();
     }
 
     private Behavior<Command> onGetInstances(GetInstances m) {
@@ -525,11 +514,11 @@ public final class TraceSystem extends AbstractBehavior<TraceSystem.Command> {
     private Behavior<Command> onCreateInstance(CreateInstance m) {
         if (instances.containsKey(m.array().name())) {
             m.replyTo().tell(new InstanceCreated(null));
-            return this;
+            return Behaviors.same();
         }
         m.replyTo().tell(new InstanceCreated(spawnInstance(m.array(), m.persistent(),
                 m.events() != null ? m.events() : engine.registry())));
-        return this;
+        return Behaviors.same(); // (also while booting: the state stays)
     }
 
     private Behavior<Command> onBootDone() {
