@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ringtrace.protocol.TraceClock;
 import io.ringtrace.protocol.ring.TraceBuffer;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -201,12 +200,7 @@ class EventWriterTest {
                 wr.recordOn(i & 1, i, i, i, i);
             }
         };
-        work.run();
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        long tid = Thread.currentThread().getId();
-        long before = mx.getThreadAllocatedBytes(tid);
-        work.run();
-        long allocated = mx.getThreadAllocatedBytes(tid) - before;
+        long allocated = InPlaceRecordTest.allocatedBySecondRun(work);
         assertTrue(allocated < 16 * 1024, "allocated " + allocated + " bytes for 100000 events");
     }
 }
