@@ -6,8 +6,12 @@ import io.ringtrace.actors.fs.FileNode;
 import io.ringtrace.actors.fs.FsReply;
 import io.ringtrace.actors.fs.OpenFile;
 import io.ringtrace.actors.fs.OpenFlags;
+import io.ringtrace.persistence.PersistentInstanceMeta;
 import io.ringtrace.protocol.Errno;
 import io.ringtrace.protocol.ErrnoException;
+import io.ringtrace.protocol.event.EventSpec;
+import io.ringtrace.protocol.event.EventType;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -24,9 +28,11 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * One trace instance (trace_array) as an actor. Its mailbox orders every file open ({@link Open},
@@ -94,12 +100,12 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
     }
 
     /** At boot: set the boot instance's events on, after every boot instance exists (seed 001). */
-    public record ApplyBootEvents(List<String> events, ActorRef<org.apache.pekko.Done> replyTo) implements Command {
+    public record ApplyBootEvents(List<String> events, ActorRef<Done> replyTo) implements Command {
     }
 
     /** At boot, top level: trace_event=, trace_options=, trace_clock=, traceoff_after_boot. */
     public record ApplyTopLevelBoot(io.ringtrace.config.BootCommandLine cmdline,
-                                    ActorRef<org.apache.pekko.Done> replyTo) implements Command {
+                                    ActorRef<Done> replyTo) implements Command {
     }
 
     /**
@@ -117,10 +123,10 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
      */
     public record Booted(String name, List<List<byte[]>> pages, String lastBootInfo,
                          io.ringtrace.protocol.TraceClock clock,
-                         java.util.Optional<List<io.ringtrace.protocol.event.EventSpec>> savedEvents) {
+                         Optional<List<EventSpec>> savedEvents) {
     }
 
-    private record GeometryAnswer(io.ringtrace.persistence.PersistentInstanceMeta.GeometryChecked checked)
+    private record GeometryAnswer(PersistentInstanceMeta.GeometryChecked checked)
             implements Command {
     }
 
@@ -128,7 +134,7 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
             implements Command {
     }
 
-    private record PreviousAnswer(io.ringtrace.persistence.PersistentInstanceMeta.PreviousBoot previous)
+    private record PreviousAnswer(PersistentInstanceMeta.PreviousBoot previous)
             implements Command {
     }
 
@@ -171,12 +177,12 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
 
     private final org.apache.pekko.actor.typed.javadsl.StashBuffer<Command> stash;
     private final PersistentSetup persistent;
-    private ActorRef<io.ringtrace.persistence.PersistentInstanceMeta.Command> meta;
+    private ActorRef<PersistentInstanceMeta.Command> meta;
     private final List<ActorRef<io.ringtrace.persistence.PersistentCpuBuffer.Command>> journals = new ArrayList<>();
     private final Map<Integer, io.ringtrace.persistence.PersistentCpuBuffer.Recovered> recovered = new HashMap<>();
     private boolean geometryMismatch;
     /** Saves every application event registered while this persistent instance lives. */
-    private java.util.function.Consumer<io.ringtrace.protocol.event.EventType> eventSaver;
+    private Consumer<EventType> eventSaver;
 
     private TraceInstance(ActorContext<Command> ctx, TimerScheduler<Command> timers,
                           org.apache.pekko.actor.typed.javadsl.StashBuffer<Command> stash, TraceArray tr,
@@ -201,19 +207,19 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
             return this;
         }
         var ctx = getContext();
-        meta = ctx.spawn(io.ringtrace.persistence.PersistentInstanceMeta.create(persistent.key()), "meta");
+        meta = ctx.spawn(PersistentInstanceMeta.create(persistent.key()), "meta");
         for (int cpu = 0; cpu < tr.cpus(); cpu++) {
             journals.add(ctx.spawn(io.ringtrace.persistence.PersistentCpuBuffer.create(persistent.key(), cpu,
                     tr.buffer().cpu(cpu)), "journal-cpu" + cpu));
         }
-        tr.onLastDataDropped(() -> meta.tell(new io.ringtrace.persistence.PersistentInstanceMeta.RecordBoot(
+        tr.onLastDataDropped(() -> meta.tell(new PersistentInstanceMeta.RecordBoot(
                 io.ringtrace.persistence.BootRecord.newBoot(tr.clock().clockName(), persistent.bootStartMs()),
                 ctx.getSystem().ignoreRef())));
-        tr.onClockSet(c -> meta.tell(new io.ringtrace.persistence.PersistentInstanceMeta.SetClock(c.clockName(),
+        tr.onClockSet(c -> meta.tell(new PersistentInstanceMeta.SetClock(c.clockName(),
                 ctx.getSystem().ignoreRef())));
         saveApplicationEvents();
-        ctx.ask(io.ringtrace.persistence.PersistentInstanceMeta.GeometryChecked.class, meta,
-                Duration.ofSeconds(60), r -> new io.ringtrace.persistence.PersistentInstanceMeta.CheckGeometry(
+        ctx.ask(PersistentInstanceMeta.GeometryChecked.class, meta,
+                Duration.ofSeconds(60), r -> new PersistentInstanceMeta.CheckGeometry(
                         persistent.geometry(), r),
                 (ok, err) -> ok != null ? new GeometryAnswer(ok) : new RecoveryFailed(String.valueOf(err)));
         return recovering();
@@ -230,12 +236,12 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
         var system = getContext().getSystem();
         var log = getContext().getLog();
         String name = tr.name();
-        ActorRef<io.ringtrace.persistence.PersistentInstanceMeta.Command> m = meta;
+        ActorRef<PersistentInstanceMeta.Command> m = meta;
         eventSaver = t -> {
             try {
-                AskPattern.<io.ringtrace.persistence.PersistentInstanceMeta.Command, org.apache.pekko.Done>ask(m,
-                        r -> new io.ringtrace.persistence.PersistentInstanceMeta.DefineEvents(
-                                List.of(io.ringtrace.protocol.event.EventSpec.of(t)), r),
+                AskPattern.<PersistentInstanceMeta.Command, Done>ask(m,
+                        r -> new PersistentInstanceMeta.DefineEvents(
+                                List.of(EventSpec.of(t)), r),
                         SAVE_EVENT_TIMEOUT, system.scheduler())
                         .toCompletableFuture().get(SAVE_EVENT_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
@@ -246,11 +252,11 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
             }
         };
         registry.addApplicationEventListener(eventSaver);
-        List<io.ringtrace.protocol.event.EventSpec> now = new ArrayList<>();
+        List<EventSpec> now = new ArrayList<>();
         for (var t : registry.applicationEvents()) {
-            now.add(io.ringtrace.protocol.event.EventSpec.of(t));
+            now.add(EventSpec.of(t));
         }
-        meta.tell(new io.ringtrace.persistence.PersistentInstanceMeta.DefineEvents(now, system.ignoreRef()));
+        meta.tell(new PersistentInstanceMeta.DefineEvents(now, system.ignoreRef()));
     }
 
     /** While a persistent instance recovers: its own answers are handled, everything else waits. */
@@ -292,8 +298,8 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
                 j.tell(new io.ringtrace.persistence.PersistentCpuBuffer.Reset(getContext().getSystem().ignoreRef()));
             }
         }
-        getContext().ask(io.ringtrace.persistence.PersistentInstanceMeta.PreviousBoot.class, meta,
-                Duration.ofSeconds(60), io.ringtrace.persistence.PersistentInstanceMeta.GetPrevious::new,
+        getContext().ask(PersistentInstanceMeta.PreviousBoot.class, meta,
+                Duration.ofSeconds(60), PersistentInstanceMeta.GetPrevious::new,
                 (ok, err) -> ok != null ? new PreviousAnswer(ok) : new RecoveryFailed(String.valueOf(err)));
         return Behaviors.same();
     }
@@ -321,12 +327,12 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
                     entries, discarded > 0 ? ", " + discarded + " pages discarded" : "");
         } else {
             // Nothing of a previous boot to keep: this boot is the one the journal describes from now on.
-            meta.tell(new io.ringtrace.persistence.PersistentInstanceMeta.RecordBoot(
+            meta.tell(new PersistentInstanceMeta.RecordBoot(
                     io.ringtrace.persistence.BootRecord.newBoot(tr.clock().clockName(), persistent.bootStartMs()),
                     getContext().getSystem().ignoreRef()));
         }
         persistent.replyTo().tell(new Booted(tr.name(), pages, tr.lastBootInfo(), tr.clock(),
-                prev.isPresent() ? m.previous().events() : java.util.Optional.empty()));
+                prev.isPresent() ? m.previous().events() : Optional.empty()));
         recovered.clear();
         return stash.unstashAll(this);
     }
@@ -334,7 +340,7 @@ public final class TraceInstance extends AbstractBehavior<TraceInstance.Command>
     private Behavior<Command> onRecoveryFailed(RecoveryFailed m) {
         getContext().getLog().error("{}: recovery of the persistent buffer failed: {}", tr.name(), m.why());
         persistent.replyTo().tell(new Booted(tr.name(), List.of(), "# Current\n", tr.clock(),
-                java.util.Optional.empty()));
+                Optional.empty()));
         return stash.unstashAll(this);
     }
 
