@@ -37,7 +37,9 @@ public final class RecorderBreakdown {
         PageFormat.putInt(p, off + 8, 0);
         PageFormat.putInt(p, off + 12, 0);
         PageFormat.putLong(p, off + 16, v1);
-        ring.commit();
+        if (!ring.tryCommit()) {
+            ring.commit();
+        }
     }
 
     private static void lookup(EventType t, long v1) {
@@ -49,7 +51,9 @@ public final class RecorderBreakdown {
         PageFormat.putInt(p, off + 8, 0);
         PageFormat.putInt(p, off + 12, 0);
         PageFormat.putLong(p, off + 16, v1);
-        ring.commit();
+        if (!ring.tryCommit()) {
+            ring.commit();
+        }
     }
 
     private static void lookupHeaderFields(EventType t, long v1) {
@@ -64,7 +68,9 @@ public final class RecorderBreakdown {
         }
         field(p, off, layout[0], 0);
         field(p, off, layout[1], v1);
-        ring.commit();
+        if (!ring.tryCommit()) {
+            ring.commit();
+        }
     }
 
     private static void field(byte[] p, int off, int slot, long v) {

@@ -301,7 +301,9 @@ public final class EventRecorder implements FilterContext {
         if (n > 3) {
             putField(p, off, layout[3], v3);
         }
-        ring.commit();
+        if (!ring.tryCommit()) {
+            ring.commit();
+        }
         return true;
     }
 

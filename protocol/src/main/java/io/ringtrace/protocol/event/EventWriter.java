@@ -160,7 +160,9 @@ public final class EventWriter {
         if (n > 3) {
             EventRecorder.putField(p, off, slot3, v3);
         }
-        r.commit();
+        if (!r.tryCommit()) {
+            r.commit();
+        }
         rec.noteRecorded(cpu);
         return true;
     }

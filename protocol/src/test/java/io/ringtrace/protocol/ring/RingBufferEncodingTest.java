@@ -352,4 +352,50 @@ class RingBufferEncodingTest {
         assertThrows(IllegalStateException.class, r::commit);
         assertThrows(IllegalStateException.class, r::discard);
     }
+
+    /**
+     * tryCommit publishes only an event appended to a tail page that has events, and leaves every
+     * other reservation (the first event of a page, one that moves to a new sub-buffer) to
+     * commit(): a ring committed through {@code if (!tryCommit()) commit()} holds the same bytes
+     * and counters as one committed through commit() alone, across page moves and an overwrite.
+     */
+    @Test
+    void tryCommitOnlyTakesTheAppendToATailPageWithEvents() {
+        FakeClock c1 = new FakeClock(1_000, 7);
+        FakeClock c2 = new FakeClock(1_000, 7);
+        RingBuffer viaTry = ring(3, true, c1);
+        RingBuffer viaCommit = ring(3, true, c2);
+        assertFalse(viaTry.tryCommit(), "no reservation");
+        int taken = 0;
+        int left = 0;
+        for (int i = 0; i < 1000; i++) {
+            int len = 16 + (i % 5) * 12;
+            byte[] pl = payload(5, 1234, i, len);
+            long used = PageFormat.getLong(page(viaTry, viaTry.writePageSeq()), PageFormat.COMMIT_OFFSET);
+            boolean firstOfPage = used == 0 || used + PageFormat.eventLength(len) > viaTry.subbufSize() - PageFormat.HEADER_SIZE;
+            int o1 = viaTry.reserve(len);
+            System.arraycopy(pl, 0, viaTry.writePage(), o1, len);
+            boolean quick = viaTry.tryCommit();
+            if (quick) {
+                taken++;
+                assertFalse(firstOfPage, "event " + i + " starts a sub-buffer: commit() must take it");
+            } else {
+                left++;
+                viaTry.commit();
+            }
+            int o2 = viaCommit.reserve(len);
+            System.arraycopy(pl, 0, viaCommit.writePage(), o2, len);
+            viaCommit.commit();
+            assertEquals(o2, o1);
+        }
+        assertTrue(taken > 900 && left > 10, taken + " by tryCommit, " + left + " by commit");
+        assertEquals(viaCommit.entries(), viaTry.entries());
+        assertEquals(viaCommit.bytes(), viaTry.bytes());
+        assertEquals(viaCommit.overrun(), viaTry.overrun());
+        assertEquals(viaCommit.writePageSeq(), viaTry.writePageSeq());
+        for (long seq = viaCommit.writePageSeq() - 2; seq <= viaCommit.writePageSeq(); seq++) {
+            assertArrayEquals(page(viaCommit, seq), page(viaTry, seq), "sub-buffer " + seq);
+        }
+        assertFalse(viaTry.tryCommit(), "nothing reserved after a commit");
+    }
 }
