@@ -3,6 +3,7 @@ package io.ringtrace.bench;
 import io.ringtrace.protocol.CpuCounter;
 import io.ringtrace.protocol.TraceClock;
 import io.ringtrace.protocol.event.EventRecorder;
+import io.ringtrace.protocol.event.EventWriter;
 import io.ringtrace.protocol.event.SavedCmdlines;
 import io.ringtrace.protocol.ring.RingBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -15,6 +16,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +39,7 @@ public class ProfileBench {
         Rings.Fixture fx;
         RingBuffer ring;
         EventRecorder recorder;
+        EventWriter writer;
         final byte[] payload = new byte[24];
         int typeId;
         int pid;
@@ -66,6 +70,7 @@ public class ProfileBench {
                     throw new IllegalArgumentException(clock);
             }
             recorder = new EventRecorder(new SavedCmdlines(), 0);
+            writer = recorder.writer(fx.rec);
             typeId = fx.rec.id();
             pid = recorder.pid();
         }
@@ -94,6 +99,34 @@ public class ProfileBench {
     @Benchmark
     public boolean recorder(S s) {
         return s.recorder.record(s.fx.rec, 0, 0, s.n++);
+    }
+
+    @Benchmark
+    public boolean writer(S s) {
+        return s.writer.record(0, s.n++);
+    }
+
+    /** The ring's guard alone, as a writer takes and releases it: an uncontended CAS and a release store. */
+    @State(Scope.Thread)
+    public static class Guard {
+        static final VarHandle WORD;
+
+        static {
+            try {
+                WORD = MethodHandles.lookup().findVarHandle(Guard.class, "word", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        volatile int word;
+    }
+
+    @Benchmark
+    public boolean guard(Guard g) {
+        boolean got = Guard.WORD.compareAndSet(g, 0, 1);
+        Guard.WORD.setRelease(g, 0);
+        return got;
     }
 
     /** The JDK Flight Recorder event of RecordBench, same fields, in a running recording to disk. */

@@ -1,6 +1,7 @@
 package io.ringtrace.bench;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.ringtrace.actors.Ringtrace;
 import io.ringtrace.actors.TraceFs;
 import io.ringtrace.actors.TraceSystem;
@@ -8,6 +9,7 @@ import io.ringtrace.actors.Tracer;
 import io.ringtrace.actors.fs.OpenFlags;
 import io.ringtrace.persistence.Geometry;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -35,7 +37,16 @@ final class RecoveryMeasure {
     record Result(long pageBytes, long warmReadableNs, long warmBootNs, long warmRawNs,
                   long coldReadableNs, long coldRawNs, long coldReadableInJvmNs, long coldRawInJvmNs,
                   long backupLines, long backupFullReadNs, long warmEmptyEngineNs,
-                  long coldCdsReadableNs, long coldCdsReadableInJvmNs) {
+                  long coldCdsReadableNs, long coldCdsReadableInJvmNs, Floor floor) {
+    }
+
+    /**
+     * What a fresh JVM takes before any recovery can start, each from process start: a typed
+     * ActorSystem alone (Pekko, no ringtrace; {@code ConfigFactory.load()}, an empty guardian) and a
+     * ringtrace engine without persistent instances until a first read ({@code tracing_on}); both
+     * also with an AppCDS archive of their own (training run, then the timed run).
+     */
+    record Floor(long actorSystemNs, long engineNs, long actorSystemCdsNs, long engineCdsNs) {
     }
 
     private RecoveryMeasure() {
@@ -122,10 +133,12 @@ final class RecoveryMeasure {
                 List.of("-Xshare:on", "-XX:SharedArchiveFile=" + jsa));
         Engines.deleteTree(work.resolve("recovery-cds"));
         Files.deleteIfExists(jsa);
+        Floor floor = new Floor(child("actorsystem", work, List.of())[0], child("engine", work, List.of())[0],
+                withArchive("actorsystem", work, jsa), withArchive("engine", work, jsa));
         Engines.deleteTree(raw);
         Engines.deleteTree(pristine);
         return new Result(pageBytes, tReadable - t0, tBoot - t0, bestRaw, coldEngine[0], coldRaw[0],
-                coldEngine[1], coldRaw[1], lines, fullNs, emptyNs, coldCds[0], coldCds[1]);
+                coldEngine[1], coldRaw[1], lines, fullNs, emptyNs, coldCds[0], coldCds[1], floor);
     }
 
     /** First run: every page of boot_map on both CPUs holds trace_marker events; stop (flush). */
@@ -165,6 +178,15 @@ final class RecoveryMeasure {
             }
         }
         return to;
+    }
+
+    /** A training run of {@code kind} that writes an AppCDS archive, then the timed run that maps it. */
+    private static long withArchive(String kind, Path dir, Path jsa) throws Exception {
+        Files.deleteIfExists(jsa);
+        child(kind, dir, List.of("-XX:ArchiveClassesAtExit=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        long ns = child(kind, dir, List.of("-Xshare:on", "-XX:SharedArchiveFile=" + jsa))[0];
+        Files.deleteIfExists(jsa);
+        return ns;
     }
 
     /**
@@ -209,6 +231,26 @@ final class RecoveryMeasure {
                     byte[] first = h.read(65536);
                     if (first.length == 0) {
                         throw new IllegalStateException("empty backup");
+                    }
+                    System.out.println("DONE " + (System.nanoTime() - mainStart));
+                    System.out.flush();
+                } finally {
+                    system.terminate();
+                }
+                break;
+            }
+            case "actorsystem": {
+                ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "Floor", ConfigFactory.load());
+                System.out.println("DONE " + (System.nanoTime() - mainStart));
+                System.out.flush();
+                system.terminate();
+                break;
+            }
+            case "engine": {
+                ActorSystem<TraceSystem.Command> system = Engines.start("FloorEngine", 2);
+                try {
+                    if (Ringtrace.fs(system).read("tracing_on").isEmpty()) {
+                        throw new IllegalStateException("empty tracing_on");
                     }
                     System.out.println("DONE " + (System.nanoTime() - mainStart));
                     System.out.flush();

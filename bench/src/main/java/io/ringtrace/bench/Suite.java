@@ -423,6 +423,13 @@ public final class Suite {
         refRows.add(String.format(Locale.ROOT, "| Recovery, fresh JVM with a class-data sharing archive (AppCDS, as"
                         + " `bin/ringtrace boot` starts) | %.0f ms (%.0f after main()); %.1f× raw | | | |",
                 r.coldCdsReadableNs() / 1e6, r.coldCdsReadableInJvmNs() / 1e6, (double) r.coldCdsReadableNs() / r.coldRawNs()));
+        RecoveryMeasure.Floor f = r.floor();
+        refRows.add(String.format(Locale.ROOT, "| Before any recovery, fresh JVM (ms, process start to ready): a typed"
+                        + " Pekko ActorSystem alone (no ringtrace) / a ringtrace engine without persistent instances"
+                        + " (first read of tracing_on) | %.0f / %.0f; with an AppCDS archive of each: %.0f / %.0f |"
+                        + " raw LevelDB read in a fresh JVM %.0f | | |",
+                f.actorSystemNs() / 1e6, f.engineNs() / 1e6, f.actorSystemCdsNs() / 1e6, f.engineCdsNs() / 1e6,
+                r.coldRawNs() / 1e6));
         refRows.add(String.format(Locale.ROOT, "| Backup trace read in full (warm) | %d lines, %.0f ms from start | | | |",
                 r.backupLines(), r.backupFullReadNs() / 1e6));
         refRows.add(String.format(Locale.ROOT, "| Warm start and stop of an engine without persistent instances | %.0f ms | | | |",
@@ -492,6 +499,13 @@ public final class Suite {
             profileRows.add("| EventRecorder.record (whole hot path), clock=" + c + " | " + pm(rr, 1, "%.1f")
                     + String.format(Locale.ROOT, " (= %.1f M events/s) |", 1e3 / score(rr)));
         }
+        for (String c : new String[] {"local", "nanoTime", "none"}) {
+            RunResult rr = r("prof.writer:" + c);
+            profileRows.add("| EventWriter.record (the event's writer, whole hot path), clock=" + c + " | "
+                    + pm(rr, 1, "%.1f") + String.format(Locale.ROOT, " (= %.1f M events/s) |", 1e3 / score(rr)));
+        }
+        profileRows.add("| the ring's guard alone: uncontended compareAndSet + setRelease of an int | "
+                + pm(r("prof.guard"), 1, "%.1f") + " |");
     }
 
     /** Reading profile: the timestamp formatting that dominates trace text, and the render it projects. */
