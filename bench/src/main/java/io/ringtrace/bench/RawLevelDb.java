@@ -1,5 +1,10 @@
 package io.ringtrace.bench;
 
+import io.ringtrace.protocol.TraceClock;
+import io.ringtrace.protocol.event.SavedCmdlines;
+import io.ringtrace.protocol.text.TraceFile;
+import io.ringtrace.protocol.text.TraceFormatter;
+import io.ringtrace.protocol.text.TraceOptions;
 import org.fusesource.leveldbjni.JniDBFactory;
 import org.iq80.leveldb.DB;
 import org.iq80.leveldb.DBIterator;
@@ -9,6 +14,7 @@ import org.iq80.leveldb.WriteOptions;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -87,5 +93,29 @@ final class RawLevelDb {
             }
         }
         return bytes;
+    }
+
+    /**
+     * The backup served without Pekko (a what-if of the recovery measure): opens the database of
+     * {@link #fill}, reads every page image in key order (the first half CPU 0's, the rest CPU 1's),
+     * restores them into the rings of a 2-CPU {@link TraceBuffer} of {@code nrPages} pages per CPU
+     * (RingBuffer.restore, as the backup instance is made), and returns the first 64 KiB of its
+     * trace text.
+     */
+    static byte[] serveFirstRead(Path dir, int nrPages) throws IOException {
+        List<byte[]> pages = new ArrayList<>();
+        try (DB db = open(dir); DBIterator it = db.iterator()) {
+            for (it.seekToFirst(); it.hasNext(); ) {
+                pages.add(it.next().getValue());
+            }
+        }
+        Rings.Fixture fx = new Rings.Fixture(2, nrPages); // the event definitions the images were recorded with
+        int half = pages.size() / 2;
+        fx.buffer.cpu(0).restore(pages.subList(0, half));
+        fx.buffer.cpu(1).restore(pages.subList(half, pages.size()));
+        TraceFormatter f = new TraceFormatter(fx.registry, new SavedCmdlines(), TraceClock.LOCAL,
+                TraceOptions.forInstance());
+        return TraceFile.open(f, List.of(fx.buffer.cpu(0).snapshot(), fx.buffer.cpu(1).snapshot()),
+                TraceFile.Info.of("nop", 2)).read(65536);
     }
 }

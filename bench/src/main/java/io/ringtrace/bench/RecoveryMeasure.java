@@ -46,7 +46,8 @@ final class RecoveryMeasure {
      * ringtrace engine without persistent instances until a first read ({@code tracing_on}); both
      * also with an AppCDS archive of their own (training run, then the timed run).
      */
-    record Floor(long actorSystemNs, long engineNs, long actorSystemCdsNs, long engineCdsNs) {
+    record Floor(long actorSystemNs, long engineNs, long actorSystemCdsNs, long engineCdsNs, long noPekkoNs,
+                 long noPekkoInJvmNs, long noPekkoWarmNs) {
     }
 
     private RecoveryMeasure() {
@@ -133,8 +134,17 @@ final class RecoveryMeasure {
                 List.of("-Xshare:on", "-XX:SharedArchiveFile=" + jsa));
         Engines.deleteTree(work.resolve("recovery-cds"));
         Files.deleteIfExists(jsa);
+        long[] noPekko = child("rawserve", raw, List.of());
+        long noPekkoWarm = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            long r0 = System.nanoTime();
+            RawLevelDb.serveFirstRead(raw, nr);
+            noPekkoWarm = Math.min(noPekkoWarm, System.nanoTime() - r0);
+        }
         Floor floor = new Floor(child("actorsystem", work, List.of())[0], child("engine", work, List.of())[0],
-                withArchive("actorsystem", work, jsa), withArchive("engine", work, jsa));
+                withArchive("actorsystem", work, jsa), withArchive("engine", work, jsa), noPekko[0], noPekko[1],
+                noPekkoWarm);
+        Engines.deleteTree(raw);
         Engines.deleteTree(raw);
         Engines.deleteTree(pristine);
         return new Result(pageBytes, tReadable - t0, tBoot - t0, bestRaw, coldEngine[0], coldRaw[0],
@@ -257,6 +267,17 @@ final class RecoveryMeasure {
                 } finally {
                     system.terminate();
                 }
+                break;
+            }
+            case "rawserve": {
+                // what-if: the backup served with no ActorSystem and no persistence plugin: the raw
+                // pages read, restored into the rings of an in-memory buffer, the first read of trace
+                byte[] first = RawLevelDb.serveFirstRead(dir, new Geometry(PersistenceMeasure.RESERVED, 2, 4096).nrPages());
+                if (first.length == 0) {
+                    throw new IllegalStateException("no text");
+                }
+                System.out.println("DONE " + (System.nanoTime() - mainStart));
+                System.out.flush();
                 break;
             }
             case "rawread": {

@@ -430,6 +430,12 @@ public final class Suite {
                         + " raw LevelDB read in a fresh JVM %.0f | | |",
                 f.actorSystemNs() / 1e6, f.engineNs() / 1e6, f.actorSystemCdsNs() / 1e6, f.engineCdsNs() / 1e6,
                 r.coldRawNs() / 1e6));
+        refRows.add(String.format(Locale.ROOT, "| Recovery what-if, fresh JVM: the backup served without Pekko (the raw"
+                        + " LevelDB's %d page images read, restored into an in-memory 2-CPU buffer with RingBuffer.restore,"
+                        + " first 64 KiB of its trace text) | %.0f ms (%.0f after main()); %.1f× raw; warm (best of 3):"
+                        + " %.0f ms, %.1f× raw | | | |",
+                r.pageBytes() / 4096, f.noPekkoNs() / 1e6, f.noPekkoInJvmNs() / 1e6, (double) f.noPekkoNs() / r.coldRawNs(),
+                f.noPekkoWarmNs() / 1e6, (double) f.noPekkoWarmNs() / r.warmRawNs()));
         refRows.add(String.format(Locale.ROOT, "| Backup trace read in full (warm) | %d lines, %.0f ms from start | | | |",
                 r.backupLines(), r.backupFullReadNs() / 1e6));
         refRows.add(String.format(Locale.ROOT, "| Warm start and stop of an engine without persistent instances | %.0f ms | | | |",
