@@ -54,7 +54,7 @@ final class PersistenceMeasure {
     }
 
     record Result(int producers, Run defaults, Run noCompaction, Run compactEveryBuffer, Run directSlots,
-                  Run directBackToBack,
+                  Run directBackToBack, Run mappedSlots,
                   double rawBytesPerSec,
                   double eventsPerSecPlain, double eventsPerSecNextToBusyThread, double eventsPerSecNextToCopyPage,
                   boolean fsync) {
@@ -85,6 +85,7 @@ final class PersistenceMeasure {
                 "ringtrace.persistence.compaction-every", 1.0));
         Run direct = directSlots(work, nr, producers, windowMs, fsync, 100_000_000L);
         Run backToBack = directSlots(work, nr, producers, windowMs, fsync, 0L);
+        Run mapped = directSlots(work, nr, producers, windowMs, fsync, 0L, true);
         double plain2 = plainRate(nr, producers, windowMs, false);
         double busy = plainRate(nr, producers, windowMs, true);
         double copying = nextToCopyPage(nr, producers, windowMs);
@@ -99,7 +100,7 @@ final class PersistenceMeasure {
         } finally {
             Engines.deleteTree(work.resolve("raw-write"));
         }
-        return new Result(producers, defaults, tuned, everyBuffer, direct, backToBack, raw, (plain1 + plain2) / 2, busy, copying,
+        return new Result(producers, defaults, tuned, everyBuffer, direct, backToBack, mapped, raw, (plain1 + plain2) / 2, busy, copying,
                 fsync);
     }
 
@@ -213,6 +214,17 @@ final class PersistenceMeasure {
      */
     private static Run directSlots(Path work, int nr, int producers, long windowMs, boolean fsync, long intervalNs)
             throws Exception {
+        return directSlots(work, nr, producers, windowMs, fsync, intervalNs, false);
+    }
+
+    /**
+     * {@link #directSlots} with {@code mapped}: the pages go to a memory-mapped file of the buffers'
+     * size instead (each CPU's slots one after the other, the page at its slot's place; with fsync,
+     * {@code MappedByteBuffer.force()} after each commit's pages): a data plane that writes each
+     * page once, with no log, no table and no compaction.
+     */
+    private static Run directSlots(Path work, int nr, int producers, long windowMs, boolean fsync, long intervalNs,
+            boolean mapped) throws Exception {
         Path dir = work.resolve("direct-slots");
         Rings.Fixture fx = new Rings.Fixture(CPUS, nr);
         SavedCmdlines cmdlines = new SavedCmdlines();
@@ -220,8 +232,15 @@ final class PersistenceMeasure {
         boolean[] stop = {false};
         long gc0 = gcMillis();
         long io0 = diskWriteBytes();
-        try (org.iq80.leveldb.DB db = RawLevelDb.open(dir)) {
+        Files.createDirectories(dir);
+        long fileBytes = (long) CPUS * (nr + 1) * 4096;
+        try (org.iq80.leveldb.DB db = mapped ? null : RawLevelDb.open(dir);
+             java.nio.channels.FileChannel ch = !mapped ? null : java.nio.channels.FileChannel.open(
+                     dir.resolve("pages"), java.nio.file.StandardOpenOption.CREATE,
+                     java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE)) {
             org.iq80.leveldb.WriteOptions wo = new org.iq80.leveldb.WriteOptions().sync(fsync);
+            java.nio.MappedByteBuffer map = !mapped ? null
+                    : ch.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, fileBytes);
             long[] scanFrom = new long[CPUS];
             for (int c = 0; c < CPUS; c++) {
                 scanFrom[c] = fx.buffer.cpu(c).writePageSeq();
@@ -243,13 +262,18 @@ final class PersistenceMeasure {
                         } else if (wait <= 0) {
                             next = System.nanoTime();
                         }
-                        try (org.iq80.leveldb.WriteBatch b = db.createWriteBatch()) {
+                        try (org.iq80.leveldb.WriteBatch b = mapped ? null : db.createWriteBatch()) {
                             int n = 0;
                             for (int c = 0; c < CPUS; c++) {
                                 RingBuffer r = fx.buffer.cpu(c);
                                 long w = r.writePageSeq();
                                 for (long sq = Math.max(scanFrom[c], w - nr); sq <= w; sq++) {
                                     if (r.copyPage(sq, scratch) < 0) {
+                                        continue;
+                                    }
+                                    if (mapped) {
+                                        map.put((int) ((c * (nr + 1L) + sq % (nr + 1)) * 4096), scratch);
+                                        n++;
                                         continue;
                                     }
                                     long key = ((long) c << 32) | (sq % (nr + 1));
@@ -262,7 +286,13 @@ final class PersistenceMeasure {
                                 }
                                 scanFrom[c] = w;
                             }
-                            if (n > 0) {
+                            if (n > 0 && mapped) {
+                                if (fsync) {
+                                    map.force();
+                                }
+                                totals[0] += n * 4096L;
+                                totals[1]++;
+                            } else if (n > 0) {
                                 db.write(b, wo);
                                 totals[0] += n * 4096L;
                                 totals[1]++;

@@ -398,6 +398,15 @@ public final class Suite {
                     ds.persistedBytesPerSec() / 1e6, ds.persistedBytesPerSec() / p.rawBytesPerSec(), ds.avgBatchPages(),
                     ds.eventsPerSec() / 1e6, ds.eventsPerSec() / p.eventsPerSecPlain(), ds.gcMs(), ds.seconds()));
         }
+        PersistenceMeasure.Run mm = p.mappedSlots();
+        refRows.add(String.format(Locale.ROOT,
+                "| Persistence what-if: direct slot writes into a memory-mapped file of the buffers' size (copyPage +"
+                        + " a put at the slot's place, `force()` after each commit's pages%s, back to back; no journal,"
+                        + " no LevelDB) | %.1f MB/s persisted (%.2f of raw LevelDB), %.0f pages per commit; producer %.2f"
+                        + " M events/s (%.2f of non-persistent) | disk writes %.1f MB/s | | |",
+                p.fsync() ? "" : " (fsync off: no force)",
+                mm.persistedBytesPerSec() / 1e6, mm.persistedBytesPerSec() / p.rawBytesPerSec(), mm.avgBatchPages(),
+                mm.eventsPerSec() / 1e6, mm.eventsPerSec() / p.eventsPerSecPlain(), mm.diskWriteBytesPerSec() / 1e6));
         refRows.add(String.format(Locale.ROOT,
                 "| Controls, no persistence: producer next to one busy-spinning thread / next to a thread copying"
                         + " its ring's pages with copyPage in a loop | %.2f M events/s (%.2f of alone) / %.2f M events/s"
