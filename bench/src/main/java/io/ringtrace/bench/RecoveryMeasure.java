@@ -235,63 +235,43 @@ final class RecoveryMeasure {
     /** The child side of {@link #child}: prints "DONE <ns from main() to done>". */
     static void childMain(String kind, Path dir, long mainStart) throws Exception {
         switch (kind) {
-            case "recover": {
-                ActorSystem<TraceSystem.Command> system = Engines.start("RecoveryCold", config(dir));
-                try (TraceFs.Handle h = Ringtrace.fs(system).open("instances/backup/trace", OpenFlags.O_RDONLY)) {
-                    byte[] first = h.read(65536);
-                    if (first.length == 0) {
-                        throw new IllegalStateException("empty backup");
-                    }
-                    System.out.println("DONE " + (System.nanoTime() - mainStart));
-                    System.out.flush();
-                } finally {
-                    system.terminate();
+            case "recover" -> inEngine(Engines.start("RecoveryCold", config(dir)), mainStart, fs -> {
+                try (TraceFs.Handle h = fs.open("instances/backup/trace", OpenFlags.O_RDONLY)) {
+                    return h.read(65536).length > 0;
                 }
-                break;
-            }
-            case "actorsystem": {
+            });
+            case "engine" -> inEngine(Engines.start("FloorEngine", 2), mainStart, fs -> !fs.read("tracing_on").isEmpty());
+            case "actorsystem" -> {
                 ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "Floor", ConfigFactory.load());
-                System.out.println("DONE " + (System.nanoTime() - mainStart));
-                System.out.flush();
+                done(true, mainStart);
                 system.terminate();
-                break;
             }
-            case "engine": {
-                ActorSystem<TraceSystem.Command> system = Engines.start("FloorEngine", 2);
-                try {
-                    if (Ringtrace.fs(system).read("tracing_on").isEmpty()) {
-                        throw new IllegalStateException("empty tracing_on");
-                    }
-                    System.out.println("DONE " + (System.nanoTime() - mainStart));
-                    System.out.flush();
-                } finally {
-                    system.terminate();
-                }
-                break;
-            }
-            case "rawserve": {
-                // what-if: the backup served with no ActorSystem and no persistence plugin: the raw
-                // pages read, restored into the rings of an in-memory buffer, the first read of trace
-                byte[] first = RawLevelDb.serveFirstRead(dir, new Geometry(PersistenceMeasure.RESERVED, 2, 4096).nrPages());
-                if (first.length == 0) {
-                    throw new IllegalStateException("no text");
-                }
-                System.out.println("DONE " + (System.nanoTime() - mainStart));
-                System.out.flush();
-                break;
-            }
-            case "rawread": {
-                long n = RawLevelDb.readAll(dir);
-                if (n <= 0) {
-                    throw new IllegalStateException("nothing read");
-                }
-                System.out.println("DONE " + (System.nanoTime() - mainStart));
-                System.out.flush();
-                break;
-            }
-            default:
-                throw new IllegalArgumentException(kind);
+            // what-if: the backup served with no ActorSystem and no persistence plugin
+            case "rawserve" -> done(RawLevelDb.serveFirstRead(dir,
+                    new Geometry(PersistenceMeasure.RESERVED, 2, 4096).nrPages()).length > 0, mainStart);
+            case "rawread" -> done(RawLevelDb.readAll(dir) > 0, mainStart);
+            default -> throw new IllegalArgumentException(kind);
         }
     }
 
+    private interface Ready {
+        boolean test(TraceFs fs) throws Exception;
+    }
+
+    /** Prints DONE once {@code ready} says the engine answered with content, then stops the engine. */
+    private static void inEngine(ActorSystem<TraceSystem.Command> system, long mainStart, Ready ready) throws Exception {
+        try {
+            done(ready.test(Ringtrace.fs(system)), mainStart);
+        } finally {
+            system.terminate();
+        }
+    }
+
+    private static void done(boolean gotContent, long mainStart) {
+        if (!gotContent) {
+            throw new IllegalStateException("nothing to read");
+        }
+        System.out.println("DONE " + (System.nanoTime() - mainStart));
+        System.out.flush();
+    }
 }
