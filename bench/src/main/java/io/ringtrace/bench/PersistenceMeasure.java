@@ -286,14 +286,12 @@ final class PersistenceMeasure {
                                 }
                                 scanFrom[c] = w;
                             }
-                            if (n > 0 && mapped) {
-                                if (fsync) {
+                            if (n > 0) {
+                                if (!mapped) {
+                                    db.write(b, wo);
+                                } else if (fsync) {
                                     map.force();
                                 }
-                                totals[0] += n * 4096L;
-                                totals[1]++;
-                            } else if (n > 0) {
-                                db.write(b, wo);
                                 totals[0] += n * 4096L;
                                 totals[1]++;
                             }

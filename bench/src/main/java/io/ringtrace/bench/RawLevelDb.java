@@ -98,7 +98,7 @@ final class RawLevelDb {
     /**
      * The backup served without Pekko (a what-if of the recovery measure): opens the database of
      * {@link #fill}, reads every page image in key order (the first half CPU 0's, the rest CPU 1's),
-     * restores them into the rings of a 2-CPU {@link TraceBuffer} of {@code nrPages} pages per CPU
+     * restores them into the rings of a 2-CPU TraceBuffer of {@code nrPages} pages per CPU
      * (RingBuffer.restore, as the backup instance is made), and returns the first 64 KiB of its
      * trace text.
      */
