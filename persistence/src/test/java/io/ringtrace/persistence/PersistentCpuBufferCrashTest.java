@@ -3,6 +3,7 @@ package io.ringtrace.persistence;
 import static io.ringtrace.persistence.TestSupport.config;
 import static io.ringtrace.persistence.TestSupport.flush;
 import static io.ringtrace.persistence.TestSupport.marker;
+import static io.ringtrace.persistence.TestSupport.markersAfterRestart;
 import static io.ringtrace.persistence.TestSupport.markersOf;
 import static io.ringtrace.persistence.TestSupport.recovered;
 import static io.ringtrace.persistence.TestSupport.ring;
@@ -57,14 +58,7 @@ class PersistentCpuBufferCrashTest {
         } finally {
             first.shutdownTestKit();
         }
-        ActorTestKit second = start("second", cfg);
-        try {
-            ActorRef<PersistentCpuBuffer.Command> buffer =
-                    second.spawn(PersistentCpuBuffer.create("crash", 0, ring(0, 8)), "cpu0");
-            assertEquals(flushed, markersOf(recovered(second, buffer).pages()));
-        } finally {
-            second.shutdownTestKit();
-        }
+        assertEquals(flushed, markersAfterRestart("second", cfg, "crash", 8));
     }
 
     @Test
@@ -90,18 +84,11 @@ class PersistentCpuBufferCrashTest {
         } finally {
             first.shutdownTestKit(); // no flush: what the timer committed is what is left
         }
-        ActorTestKit second = start("second", cfg);
-        try {
-            ActorRef<PersistentCpuBuffer.Command> buffer =
-                    second.spawn(PersistentCpuBuffer.create("timer", 0, ring(0, 16)), "cpu0");
-            List<String> got = markersOf(recovered(second, buffer).pages());
-            assertTrue(got.size() >= old.size(), "every write older than the interval survived: " + got.size());
-            assertEquals(old, got.subList(0, old.size()));
-            assertEquals(recent.subList(0, got.size() - old.size()), got.subList(old.size(), got.size()),
-                    "after them at most a prefix of the recent writes");
-        } finally {
-            second.shutdownTestKit();
-        }
+        List<String> got = markersAfterRestart("second", cfg, "timer", 16);
+        assertTrue(got.size() >= old.size(), "every write older than the interval survived: " + got.size());
+        assertEquals(old, got.subList(0, old.size()));
+        assertEquals(recent.subList(0, got.size() - old.size()), got.subList(old.size(), got.size()),
+                "after them at most a prefix of the recent writes");
     }
 
     /**

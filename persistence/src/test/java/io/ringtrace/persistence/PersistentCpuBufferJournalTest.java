@@ -4,6 +4,7 @@ import static io.ringtrace.persistence.TestSupport.config;
 import static io.ringtrace.persistence.TestSupport.copyPages;
 import static io.ringtrace.persistence.TestSupport.flush;
 import static io.ringtrace.persistence.TestSupport.marker;
+import static io.ringtrace.persistence.TestSupport.markersAfterRestart;
 import static io.ringtrace.persistence.TestSupport.markersOf;
 import static io.ringtrace.persistence.TestSupport.recovered;
 import static io.ringtrace.persistence.TestSupport.ring;
@@ -158,14 +159,7 @@ class PersistentCpuBufferJournalTest {
         } finally {
             kit.shutdownTestKit(); // no Stop: what the journal holds is what a kill -9 leaves
         }
-        ActorTestKit second = start("consumed-second", cfg);
-        try {
-            ActorRef<PersistentCpuBuffer.Command> buffer =
-                    second.spawn(PersistentCpuBuffer.create("c", 0, ring(0, 16)), "cpu0");
-            assertEquals(kept, markersOf(recovered(second, buffer).pages()));
-        } finally {
-            second.shutdownTestKit();
-        }
+        assertEquals(kept, markersAfterRestart("consumed-second", cfg, "c", 16));
     }
 
     /** Stands for the previous format's actor: any entries under the old persistence id. */

@@ -103,6 +103,22 @@ final class TestSupport {
         return probe.expectMessageClass(PersistentCpuBuffer.Recovered.class, WAIT);
     }
 
+    /**
+     * A second run on {@code config}'s data (a test kit named {@code kitName}): recovers buffer
+     * {@code id}, CPU 0, into a ring of {@code nrPages} pages and returns the markers of the
+     * recovered pages, oldest first; the kit is shut down without a Stop.
+     */
+    static List<String> markersAfterRestart(String kitName, Config config, String id, int nrPages) {
+        ActorTestKit kit = start(kitName, config);
+        try {
+            ActorRef<PersistentCpuBuffer.Command> buffer =
+                    kit.spawn(PersistentCpuBuffer.create(id, 0, ring(0, nrPages)), "cpu0");
+            return markersOf(recovered(kit, buffer).pages());
+        } finally {
+            kit.shutdownTestKit();
+        }
+    }
+
     static PersistentCpuBuffer.Stats stats(ActorTestKit kit, ActorRef<PersistentCpuBuffer.Command> buffer) {
         TestProbe<PersistentCpuBuffer.Stats> probe = kit.createTestProbe();
         buffer.tell(new PersistentCpuBuffer.GetStats(probe.ref()));
